@@ -1,0 +1,49 @@
+// The one authentication hook. On a WebSocket route it runs before the handshake, so a refused client
+// gets a plain HTTP answer (401/403) and no socket is ever opened; on an HTTP route it guards the handler.
+import type { FastifyReply, FastifyRequest, preValidationAsyncHookHandler } from 'fastify';
+import type { Authenticator } from './authenticator.js';
+import { credentialFrom } from './credentials.js';
+import { AuthFailures, sendAuthFailure } from './failures.js';
+import type { Principal } from './principal.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the gate; routes behind it can rely on it. */
+    principal: Principal | null;
+  }
+}
+
+export interface GateOptions {
+  /** Accept the HttpOnly access cookie (browsers). Cookie-authenticated requests must pass the Origin check. */
+  allowCookie: boolean;
+  /** Origins allowed besides the server's own; `undefined` skips the Origin check (pure bearer APIs). */
+  allowedOrigins?: readonly string[];
+  /** Scope the principal must hold. */
+  scope?: string;
+}
+
+export function authGate(authenticator: Authenticator, options: GateOptions): preValidationAsyncHookHandler {
+  return async function gate(request: FastifyRequest, reply: FastifyReply) {
+    if (options.allowedOrigins && !originAllowed(request, options.allowedOrigins)) {
+      return sendAuthFailure(reply, AuthFailures.forbiddenOrigin);
+    }
+    const result = await authenticator.authenticate(credentialFrom(request, options));
+    if (!result.ok) return sendAuthFailure(reply, result.failure);
+    if (options.scope && !result.principal.scopes.includes(options.scope)) {
+      return sendAuthFailure(reply, AuthFailures.insufficientScope);
+    }
+    request.principal = result.principal;
+  };
+}
+
+/**
+ * Cross-site WebSocket hijacking and login-CSRF defence: a browser always sends Origin on a WebSocket
+ * handshake and on a cross-site POST, and a page cannot forge it. No Origin means a non-browser client.
+ */
+export function originAllowed(request: FastifyRequest, allowedOrigins: readonly string[]): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined) return true;
+  const host = request.headers.host;
+  if (host !== undefined && (origin === `http://${host}` || origin === `https://${host}`)) return true;
+  return allowedOrigins.includes(origin);
+}

@@ -1,0 +1,14 @@
+/** Who is on the other end, resolved once by the upgrade gate or the HTTP bearer hook and trusted after. */
+export interface Principal {
+  username: string;
+  scopes: string[];
+  /** Access-token expiry, milliseconds since the epoch. */
+  expiresAt: number;
+  /** The token's `jti`, for revocation. */
+  tokenId: string;
+}
+
+export const SCOPES = ['chat:read', 'chat:write', 'admin'] as const;
+export type Scope = (typeof SCOPES)[number];
+/** What a new user may be granted, and what /token grants when no scope is asked for. */
+export const DEFAULT_SCOPES: Scope[] = ['chat:read', 'chat:write'];

@@ -1,0 +1,72 @@
+// Access tokens: HS256 JWTs signed and verified by jose, algorithm pinned, issuer and audience checked.
+import { randomUUID } from 'node:crypto';
+import { SignJWT, jwtVerify } from 'jose';
+import type { Principal } from './principal.js';
+
+export interface IssuedToken {
+  token: string;
+  expiresIn: number;
+  principal: Principal;
+}
+
+export class InvalidTokenError extends Error {
+  override name = 'InvalidTokenError';
+}
+
+export interface TokenSettings {
+  issuer: string;
+  audience: string;
+  accessTokenTtlSeconds: number;
+}
+
+const ALGORITHM = 'HS256';
+
+export class TokenService {
+  constructor(
+    private readonly key: Uint8Array,
+    private readonly settings: TokenSettings,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async issue(username: string, scopes: string[]): Promise<IssuedToken> {
+    const iat = Math.floor(this.now() / 1000);
+    const exp = iat + this.settings.accessTokenTtlSeconds;
+    const jti = randomUUID();
+    const token = await new SignJWT({ scope: scopes.join(' ') })
+      .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+      .setSubject(username)
+      .setIssuedAt(iat)
+      .setExpirationTime(exp)
+      .setJti(jti)
+      .setIssuer(this.settings.issuer)
+      .setAudience(this.settings.audience)
+      .sign(this.key);
+    return {
+      token,
+      expiresIn: this.settings.accessTokenTtlSeconds,
+      principal: { username, scopes, expiresAt: exp * 1000, tokenId: jti },
+    };
+  }
+
+  /** Resolves the Principal or throws InvalidTokenError with a reason safe to show the client. */
+  async verify(token: string): Promise<Principal> {
+    try {
+      const { payload } = await jwtVerify(token, this.key, {
+        algorithms: [ALGORITHM],
+        issuer: this.settings.issuer,
+        audience: this.settings.audience,
+        requiredClaims: ['sub', 'exp', 'jti'],
+        currentDate: new Date(this.now()),
+      });
+      return {
+        username: payload.sub!,
+        scopes: typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [],
+        expiresAt: payload.exp! * 1000,
+        tokenId: payload.jti!,
+      };
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      throw new InvalidTokenError(code === 'ERR_JWT_EXPIRED' ? 'the access token expired' : 'the access token is invalid');
+    }
+  }
+}

@@ -1,0 +1,136 @@
+// parley serve | user add/list/disable/enable | migrate
+import readline from 'node:readline';
+import { parseArgs } from 'node:util';
+import { hashPassword } from './auth/passwords.js';
+import { DEFAULT_SCOPES } from './auth/principal.js';
+import { CONFIG_FLAGS, type Config, ConfigError, loadConfig } from './config.js';
+import { buildServer, openStore } from './server.js';
+import { UsernameTakenError } from './store/store.js';
+import { MIN_PASSWORD, USERNAME } from './web/pages.js';
+
+const USAGE = `usage:
+  parley serve [--port N] [--host H] [--data DIR] [--demo] [...]   run the server
+  parley user add NAME [--password-stdin] [--admin]               create a user (password prompted)
+  parley user list                                                 list users
+  parley user disable NAME | parley user enable NAME              block or unblock a user
+  parley migrate                                                   bring the database schema up to date
+
+Every command takes the configuration flags (see README): --data, --database-url, ...`;
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { ...CONFIG_FLAGS, 'password-stdin': { type: 'boolean' }, admin: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.help) return void console.log(USAGE);
+  const config = loadConfig(process.env, values);
+  const [command, sub, name] = positionals;
+
+  switch (command) {
+    case undefined:
+    case 'serve':
+      return serve(config);
+    case 'migrate': {
+      const store = await openStore(config);
+      await store.close();
+      return void console.log(`schema is up to date in ${config.dataDir}`);
+    }
+    case 'user':
+      return userCommand(config, sub, name, { passwordStdin: values['password-stdin'] ?? false, admin: values.admin ?? false });
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+async function serve(config: Config): Promise<void> {
+  const app = await buildServer(config);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info(`${signal}: closing sockets (1001) and shutting down`);
+    app.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  await app.listen({ host: config.host, port: config.port });
+}
+
+async function userCommand(
+  config: Config,
+  sub: string | undefined,
+  name: string | undefined,
+  flags: { passwordStdin: boolean; admin: boolean },
+): Promise<void> {
+  const store = await openStore(config);
+  try {
+    switch (sub) {
+      case 'add': {
+        if (!name || !USERNAME.test(name)) throw new UsageError('user add NAME: 3 to 32 letters, digits, dots, dashes or underscores');
+        const password = flags.passwordStdin || !process.stdin.isTTY ? await readStdin() : await promptHidden(`password for ${name}: `);
+        if (password.length < MIN_PASSWORD) throw new UsageError(`passwords need at least ${MIN_PASSWORD} characters`);
+        const scopes = flags.admin ? [...DEFAULT_SCOPES, 'admin'] : DEFAULT_SCOPES;
+        await store.createUser({ username: name, passwordHash: await hashPassword(password), scopes });
+        return void console.log(`created user ${name} (${scopes.join(' ')})`);
+      }
+      case 'list': {
+        for (const user of await store.listUsers()) {
+          console.log(`${user.username}\t${user.disabled ? 'disabled' : 'active'}\t${user.scopes.join(' ')}\t${new Date(user.createdAt).toISOString()}`);
+        }
+        return;
+      }
+      case 'disable':
+      case 'enable': {
+        if (!name) throw new UsageError(`user ${sub} NAME`);
+        if (!(await store.setUserDisabled(name, sub === 'disable'))) throw new UsageError(`no user named ${name}`);
+        return void console.log(`${sub}d user ${name}`);
+      }
+      default:
+        throw new UsageError(`unknown user command "${sub ?? ''}"`);
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+function promptHidden(question: string): Promise<string> {
+  return new Promise((resolve) => {
+    const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+    // Echo the prompt, not the keystrokes.
+    (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = (s: string) => {
+      if (s.includes(question)) process.stdout.write(s);
+    };
+    rl.question(question, (answer) => {
+      rl.close();
+      process.stdout.write('\n');
+      resolve(answer);
+    });
+  });
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof UsageError || error instanceof UsernameTakenError) {
+    console.error(`parley: ${error.message}`);
+    if (error instanceof UsageError) console.error(USAGE);
+    process.exit(2);
+  }
+  if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    console.error(`parley: ${(error as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+  console.error(error);
+  process.exit(1);
+});

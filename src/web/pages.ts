@@ -1,0 +1,137 @@
+// The browser side of the recipe: a chat page behind the access cookie, a login that sets it, registration.
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Authenticator } from '../auth/authenticator.js';
+import { ACCESS_COOKIE } from '../auth/credentials.js';
+import { originAllowed } from '../auth/gate.js';
+import { checkPassword, chooseScopes } from '../auth/grants.js';
+import { hashPassword } from '../auth/passwords.js';
+import { DEFAULT_SCOPES } from '../auth/principal.js';
+import type { TokenService } from '../auth/tokens.js';
+import { type Store, UsernameTakenError } from '../store/store.js';
+import { STYLESHEET, chatPage, loginPage, registerPage } from './html.js';
+
+export interface PagesOptions {
+  store: Store;
+  tokens: TokenService;
+  authenticator: Authenticator;
+  allowedOrigins: readonly string[];
+  registrationOpen: boolean;
+  loginRateLimit: number;
+}
+
+export const USERNAME = /^[A-Za-z0-9_.-]{3,32}$/;
+export const MIN_PASSWORD = 8;
+const MAX_PASSWORD = 1024;
+
+/** `next` must stay on this site: a path, never `//host` or a URL (no open redirect). */
+export function safeNext(next: unknown): string {
+  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
+  try {
+    const base = 'http://parley.invalid';
+    const url = new URL(next, base);
+    return url.origin === base ? url.pathname + url.search + url.hash : '/';
+  } catch {
+    return '/';
+  }
+}
+
+export async function pageRoutes(app: FastifyInstance, options: PagesOptions): Promise<void> {
+  const { store, tokens, authenticator } = options;
+  const html = (reply: FastifyReply, status: number, page: string) =>
+    reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page);
+  const form = (request: FastifyRequest) => (request.body ?? {}) as Record<string, unknown>;
+  const text = (value: unknown) => (typeof value === 'string' ? value : '');
+  const page = { hide: true };
+  const rateLimit = {
+    max: options.loginRateLimit,
+    timeWindow: '1 minute',
+    keyGenerator: (request: FastifyRequest) => `${request.ip}|${text(form(request).username)}`,
+  };
+
+  async function signIn(request: FastifyRequest, reply: FastifyReply, username: string, scopes: string[], next: string) {
+    const issued = await tokens.issue(username, scopes);
+    reply.setCookie(ACCESS_COOKIE, issued.token, {
+      httpOnly: true,
+      sameSite: 'lax',
+      path: '/',
+      secure: request.protocol === 'https',
+      maxAge: issued.expiresIn,
+    });
+    return reply.code(303).header('cache-control', 'no-store').redirect(next);
+  }
+
+  // Login CSRF: a foreign site must not be able to post these forms with the user's browser.
+  const sameOriginPost = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!originAllowed(request, options.allowedOrigins)) {
+      return reply.code(403).type('text/plain').send('Forbidden: cross-site form post');
+    }
+  };
+
+  await app.register(fastifyStatic, {
+    root: fileURLToPath(new URL('./browser/', import.meta.url)),
+    prefix: '/assets/',
+    allowedPath: (pathName) => pathName.endsWith('.js'),
+  });
+  app.get('/assets/parley.css', { schema: page }, (_request, reply) =>
+    reply.type('text/css; charset=utf-8').header('cache-control', 'no-cache').send(STYLESHEET),
+  );
+
+  app.get('/', { schema: page }, async (request, reply) => {
+    const token = request.cookies[ACCESS_COOKIE];
+    const result = token ? await authenticator.verify(token) : undefined;
+    if (!result?.ok) return reply.code(303).header('cache-control', 'no-store').redirect('/login?next=/');
+    return html(reply, 200, chatPage(result.principal.username));
+  });
+
+  app.get('/login', { schema: page }, async (request, reply) => {
+    const next = safeNext((request.query as Record<string, unknown>).next);
+    return html(reply, 200, loginPage({ next, registrationOpen: options.registrationOpen }));
+  });
+
+  app.post('/login', { schema: page, preHandler: sameOriginPost, config: { rateLimit } }, async (request, reply) => {
+    const body = form(request);
+    const next = safeNext(body.next);
+    const username = text(body.username);
+    const password = text(body.password);
+    const user = username && password && password.length <= MAX_PASSWORD ? await checkPassword(store, username, password) : undefined;
+    if (!user) {
+      const error = 'Incorrect username or password.';
+      return html(reply, 401, loginPage({ next, error, username, registrationOpen: options.registrationOpen }));
+    }
+    const choice = chooseScopes(user, undefined);
+    return signIn(request, reply, user.username, choice.ok ? choice.scopes : [], next);
+  });
+
+  app.get('/register', { schema: page }, async (request, reply) => {
+    if (!options.registrationOpen) return reply.code(404).type('text/plain').send('Registration is closed.');
+    const next = safeNext((request.query as Record<string, unknown>).next);
+    return html(reply, 200, registerPage({ next, registrationOpen: true }));
+  });
+
+  app.post('/register', { schema: page, preHandler: sameOriginPost, config: { rateLimit } }, async (request, reply) => {
+    if (!options.registrationOpen) return reply.code(404).type('text/plain').send('Registration is closed.');
+    const body = form(request);
+    const next = safeNext(body.next);
+    const username = text(body.username);
+    const password = text(body.password);
+    const refuse = (status: number, error: string) => html(reply, status, registerPage({ next, error, username, registrationOpen: true }));
+    if (!USERNAME.test(username)) return refuse(400, 'Usernames are 3 to 32 letters, digits, dots, dashes or underscores.');
+    if (password.length < MIN_PASSWORD || password.length > MAX_PASSWORD) {
+      return refuse(400, `Passwords need at least ${MIN_PASSWORD} characters.`);
+    }
+    try {
+      await store.createUser({ username, passwordHash: await hashPassword(password), scopes: DEFAULT_SCOPES });
+    } catch (error) {
+      if (error instanceof UsernameTakenError) return refuse(409, 'That username is taken.');
+      throw error;
+    }
+    return signIn(request, reply, username, DEFAULT_SCOPES, next);
+  });
+
+  app.post('/logout', { schema: page, preHandler: sameOriginPost }, async (_request, reply) => {
+    reply.clearCookie(ACCESS_COOKIE, { path: '/' });
+    return reply.code(303).header('cache-control', 'no-store').redirect('/login');
+  });
+}

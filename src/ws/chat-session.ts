@@ -1,0 +1,207 @@
+// One chat socket: translates frames to ChatService calls and room events back to frames.
+// The Principal was resolved by the gate; no token work happens per message.
+import type { WebSocket } from 'ws';
+import type { Authenticator } from '../auth/authenticator.js';
+import type { Principal } from '../auth/principal.js';
+import type { RoomEvent } from '../bus/bus.js';
+import type { Member } from '../chat/hub.js';
+import type { ChatService } from '../chat/service.js';
+import { CloseEvents } from './close-codes.js';
+import { type ClientFrame, type ErrorCode, encode, encodeRoomEvent, parseClientFrame } from './frames.js';
+import { TokenLife } from './token-life.js';
+
+/** A join without `since` starts with this many recent messages. */
+const RECENT_ON_JOIN = 50;
+const REPLAY_PAGE = 500;
+/** Unread bytes a client may leave queued before it is dropped as a slow consumer. */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+
+interface Joined {
+  /** False while stored messages are replayed; live events wait in `waiting` meanwhile. */
+  live: boolean;
+  waiting: { seq: number; frame: string }[];
+  /** Highest seq this client has been sent: nothing at or below it is sent again. */
+  sentSeq: number;
+}
+
+export class ChatSession implements Member {
+  private readonly rooms = new Map<string, Joined>();
+  private readonly life: TokenLife;
+
+  constructor(
+    private readonly socket: WebSocket,
+    principal: Principal,
+    private readonly chat: ChatService,
+    private readonly authenticator: Authenticator,
+    private readonly onError: (error: unknown) => void,
+  ) {
+    this.life = new TokenLife(socket, principal);
+    // Frames are handled one at a time, in order: a send right behind a join waits for the join's replay.
+    // Sends do not hold the line: they are queued to the writer and acked when stored.
+    let line = Promise.resolve();
+    socket.on('message', (data, isBinary) => {
+      if (isBinary) return this.close(CloseEvents.unsupportedData);
+      const text = data.toString();
+      line = line.then(() => this.handle(text));
+    });
+    socket.once('close', () => {
+      for (const room of this.rooms.keys()) this.chat.leave(room, this);
+      this.rooms.clear();
+    });
+    this.send({ type: 'welcome', user: principal.username, expiresAt: principal.expiresAt });
+  }
+
+  get user(): string {
+    return this.life.current.username;
+  }
+
+  deliver(event: RoomEvent, frame: string): void {
+    const room = this.rooms.get(event.type === 'message' ? event.message.room : event.room);
+    if (!room) return;
+    if (event.type === 'typing') {
+      if (room.live && event.user !== this.user) this.sendRaw(frame);
+      return;
+    }
+    const { seq } = event.message;
+    if (!room.live) room.waiting.push({ seq, frame });
+    else if (seq > room.sentSeq) {
+      room.sentSeq = seq;
+      this.sendRaw(frame);
+    }
+  }
+
+  private async handle(text: string): Promise<void> {
+    const parsed = parseClientFrame(text);
+    if (!parsed.ok) {
+      this.error(parsed.code, parsed.message, parsed.ref);
+      if (parsed.fatal) this.close(CloseEvents.badFrame);
+      return;
+    }
+    const frame = parsed.frame;
+    try {
+      await this.dispatch(frame);
+    } catch (error) {
+      this.fail(error, frame.ref ?? refOf(frame));
+    }
+  }
+
+  /** An unexpected failure: logged by the route, answered in-band; the socket stays usable. */
+  private fail(error: unknown, ref: string | undefined): void {
+    this.onError(error);
+    this.error('internal', 'the server could not do that; try again', ref);
+  }
+
+  private async dispatch(frame: ClientFrame): Promise<void> {
+    switch (frame.type) {
+      case 'ping':
+        return this.send({ type: 'pong', ref: frame.ref });
+      case 'join':
+        return this.join(frame.room, frame.since, frame.ref);
+      case 'leave':
+        if (this.rooms.delete(frame.room)) this.chat.leave(frame.room, this);
+        return this.send({ type: 'left', room: frame.room, ref: frame.ref });
+      case 'send':
+        return this.sendMessage(frame);
+      case 'history': {
+        if (!this.requireJoined(frame.room, frame.ref)) return;
+        const messages = await this.chat.history(frame.room, frame.before, frame.limit ?? 50);
+        return this.send({ type: 'history', room: frame.room, messages, ref: frame.ref });
+      }
+      case 'typing':
+        if (!this.requireJoined(frame.room, frame.ref)) return;
+        return this.chat.typing(frame.room, this.user);
+      case 'refresh':
+        return this.refresh(frame.token, frame.ref);
+    }
+  }
+
+  private async join(room: string, since: number | undefined, ref: string | undefined): Promise<void> {
+    if (!this.life.current.scopes.includes('chat:read')) return this.error('forbidden', 'reading needs the chat:read scope', ref);
+    if (this.rooms.has(room)) return this.error('invalid_frame', `already joined ${room}`, ref);
+    // Subscribe first, then read the store: whatever is published meanwhile waits, and seq removes overlap.
+    const joined: Joined = { live: false, waiting: [], sentSeq: since ?? 0 };
+    this.rooms.set(room, joined);
+    const members = this.chat.join(room, this);
+    const found = await this.chat.roomExists(room);
+    if (!found) {
+      this.rooms.delete(room);
+      this.chat.leave(room, this);
+      return this.error('no_such_room', `no room named ${room}`, ref);
+    }
+    this.send({ type: 'joined', room, members, ref });
+    if (since === undefined) {
+      const recent = await this.chat.history(room, undefined, RECENT_ON_JOIN);
+      if (this.rooms.get(room) !== joined) return;
+      for (const message of recent) {
+        joined.sentSeq = message.seq;
+        this.sendRaw(encodeRoomEvent({ type: 'message', message }));
+      }
+    }
+    for (;;) {
+      const page = await this.chat.replay(room, joined.sentSeq, REPLAY_PAGE);
+      if (this.rooms.get(room) !== joined) return; // left or closed meanwhile
+      for (const message of page) {
+        joined.sentSeq = message.seq;
+        this.sendRaw(encodeRoomEvent({ type: 'message', message }));
+      }
+      if (page.length < REPLAY_PAGE) break;
+    }
+    for (const { seq, frame } of joined.waiting) {
+      if (seq > joined.sentSeq) {
+        joined.sentSeq = seq;
+        this.sendRaw(frame);
+      }
+    }
+    joined.waiting = [];
+    joined.live = true;
+  }
+
+  private async sendMessage(frame: Extract<ClientFrame, { type: 'send' }>): Promise<void> {
+    const ref = frame.ref ?? frame.clientId;
+    if (!this.life.current.scopes.includes('chat:write')) return this.error('forbidden', 'sending needs the chat:write scope', ref);
+    if (!this.requireJoined(frame.room, ref)) return;
+    this.chat.send({ room: frame.room, user: this.user, body: frame.body, clientId: frame.clientId }).then(
+      ({ message }) => this.send({ type: 'ack', clientId: frame.clientId, id: message.id, seq: message.seq, ref: frame.ref }),
+      (error) => this.fail(error, ref),
+    );
+  }
+
+  private async refresh(token: string, ref: string | undefined): Promise<void> {
+    const result = await this.authenticator.verify(token);
+    if (!result.ok) return this.error('invalid_token', result.failure.description, ref);
+    if (result.principal.username !== this.user) {
+      this.error('forbidden', 'a refresh must be for the same user', ref);
+      return this.close(CloseEvents.policy);
+    }
+    this.life.renew(result.principal);
+    this.send({ type: 'refreshed', expiresAt: result.principal.expiresAt, ref });
+  }
+
+  private requireJoined(room: string, ref: string | undefined): boolean {
+    if (this.rooms.get(room)?.live) return true;
+    this.error('not_joined', `join ${room} first`, ref);
+    return false;
+  }
+
+  private error(code: ErrorCode, message: string, ref?: string): void {
+    this.send({ type: 'error', code, message, ref });
+  }
+
+  private send(frame: { type: string } & Record<string, unknown>): void {
+    this.sendRaw(encode(frame));
+  }
+
+  private sendRaw(frame: string): void {
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) return this.close(CloseEvents.slowConsumer);
+    this.socket.send(frame);
+  }
+
+  private close(event: { code: number; reason: string }): void {
+    this.socket.close(event.code, event.reason);
+  }
+}
+
+function refOf(frame: ClientFrame): string | undefined {
+  return frame.type === 'send' ? frame.clientId : undefined;
+}
