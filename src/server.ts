@@ -83,6 +83,8 @@ export async function buildServer(config: Config): Promise<FastifyInstance> {
   await app.register(fastifyFormbody);
   await app.register(fastifyRateLimit, {
     global: false,
+    // After body parsing: the key includes the username being tried.
+    hook: 'preHandler',
     errorResponseBuilder: (_request, context) =>
       Object.assign(new Error(`too many attempts; retry in ${context.after}`), { statusCode: 429, code: 'too_many_requests' }),
   });
