@@ -20,6 +20,18 @@ export interface Config {
   audience: string;
   /** Attempts per minute per client address and username at /token and /login. */
   loginRateLimit: number;
+  /** How long before `exp` an open socket is sent `expiring`. */
+  expiryWarningSeconds: number;
+  /** An external OpenID provider whose access tokens are accepted besides Parley's own. */
+  oidc?: {
+    issuer: string;
+    jwksUrl: string;
+    audience?: string;
+    /** Claims tried in order for the local username. */
+    usernameClaims: string[];
+    /** Least time between two JWKS fetches (an unknown `kid` triggers one: key rotation). */
+    jwksCooldownMs: number;
+  };
   demo: boolean;
   logLevel: string;
 }
@@ -43,6 +55,12 @@ const OPTIONS = {
   issuer: 'PARLEY_ISSUER',
   audience: 'PARLEY_AUDIENCE',
   'login-rate-limit': 'PARLEY_LOGIN_RATE_LIMIT',
+  'expiry-warning': 'PARLEY_EXPIRY_WARNING',
+  'oidc-issuer': 'PARLEY_OIDC_ISSUER',
+  'oidc-jwks-url': 'PARLEY_OIDC_JWKS_URL',
+  'oidc-audience': 'PARLEY_OIDC_AUDIENCE',
+  'oidc-username-claim': 'PARLEY_OIDC_USERNAME_CLAIM',
+  'oidc-jwks-cooldown': 'PARLEY_OIDC_JWKS_COOLDOWN',
   'log-level': 'PARLEY_LOG_LEVEL',
 } as const;
 
@@ -89,6 +107,25 @@ export function loadConfig(
     throw new ConfigError(`${label('login-rate-limit')} must be a positive whole number`);
   }
 
+  const oidcIssuer = raw('oidc-issuer');
+  const oidcJwksUrl = raw('oidc-jwks-url');
+  if ((oidcIssuer === undefined) !== (oidcJwksUrl === undefined)) {
+    throw new ConfigError(`${label('oidc-issuer')} and ${label('oidc-jwks-url')} go together`);
+  }
+  if (oidcJwksUrl !== undefined && !/^https?:\/\//.test(oidcJwksUrl)) {
+    throw new ConfigError(`${label('oidc-jwks-url')} must be an http(s) URL`);
+  }
+  const oidc =
+    oidcIssuer && oidcJwksUrl
+      ? {
+          issuer: oidcIssuer,
+          jwksUrl: oidcJwksUrl,
+          audience: raw('oidc-audience'),
+          usernameClaims: (raw('oidc-username-claim') ?? 'preferred_username,sub').split(',').map((c) => c.trim()).filter(Boolean),
+          jwksCooldownMs: parseDuration(raw('oidc-jwks-cooldown') ?? '30s', label('oidc-jwks-cooldown')) * 1000,
+        }
+      : undefined;
+
   return {
     host: raw('host') ?? '127.0.0.1',
     port,
@@ -103,6 +140,8 @@ export function loadConfig(
     issuer: raw('issuer') ?? 'parley',
     audience: raw('audience') ?? 'parley',
     loginRateLimit,
+    expiryWarningSeconds: parseDuration(raw('expiry-warning') ?? '60s', label('expiry-warning')),
+    oidc,
     demo: flags.demo ?? env.PARLEY_DEMO === '1',
     logLevel: raw('log-level') ?? 'info',
   };

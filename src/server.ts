@@ -14,6 +14,11 @@ import { loadSigningKey } from './auth/keys.js';
 import { hashPassword } from './auth/passwords.js';
 import { DEFAULT_SCOPES } from './auth/principal.js';
 import { authRoutes } from './auth/routes.js';
+import { selectProtocol } from './auth/credentials.js';
+import { ExternalIssuer } from './auth/external-issuer.js';
+import { RevocationFeed } from './auth/revocation-feed.js';
+import { TokenSessions } from './auth/sessions.js';
+import { TicketService } from './auth/tickets.js';
 import { TokenService } from './auth/tokens.js';
 import type { Bus } from './bus/bus.js';
 import { MemoryBus } from './bus/memory.js';
@@ -25,6 +30,7 @@ import { pageRoutes } from './web/pages.js';
 import { CloseEvents } from './ws/close-codes.js';
 import { encodeRoomEvent } from './ws/frames.js';
 import { startHeartbeat } from './ws/heartbeat.js';
+import { LiveSockets } from './ws/live-sockets.js';
 import { wsRoutes } from './ws/routes.js';
 
 /** Largest client frame; ws closes a bigger one with 1009. */
@@ -45,7 +51,14 @@ export async function buildServer(config: Config): Promise<FastifyInstance> {
   const store = await openStore(config);
   const bus: Bus = new MemoryBus();
   const tokens = new TokenService(loadSigningKey(config.dataDir, config.jwtSecret), config);
-  const authenticator = new Authenticator(tokens, store);
+  const tickets = new TicketService(store);
+  const external = config.oidc ? new ExternalIssuer(config.oidc) : undefined;
+  const authenticator = new Authenticator(tokens, store, tickets, external);
+  const feed = new RevocationFeed(store);
+  const sessions = new TokenSessions(store, tokens, config.refreshTokenTtlSeconds, () => void feed.poke());
+  const live = new LiveSockets(config.expiryWarningSeconds * 1000);
+  feed.on((revocation) => live.apply(revocation));
+  await feed.start();
   const chat = new ChatService(store, bus, encodeRoomEvent);
 
   const app = Fastify({
@@ -60,6 +73,7 @@ export async function buildServer(config: Config): Promise<FastifyInstance> {
   });
   app.decorateRequest('principal', null);
   app.addHook('onClose', async () => {
+    await feed.stop();
     await bus.close();
     await store.close();
   });
@@ -101,7 +115,7 @@ export async function buildServer(config: Config): Promise<FastifyInstance> {
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   await app.register(fastifyWebsocket, {
-    options: { maxPayload: MAX_FRAME_BYTES },
+    options: { maxPayload: MAX_FRAME_BYTES, handleProtocols: selectProtocol },
     preClose: async () => {
       for (const client of app.websocketServer.clients) {
         client.close(CloseEvents.shuttingDown.code, CloseEvents.shuttingDown.reason);
@@ -111,9 +125,9 @@ export async function buildServer(config: Config): Promise<FastifyInstance> {
   const stopHeartbeat = startHeartbeat(app.websocketServer);
   app.addHook('onClose', async () => stopHeartbeat());
 
-  await app.register(authRoutes, { store, tokens, authenticator, loginRateLimit: config.loginRateLimit });
+  await app.register(authRoutes, { store, sessions, tickets, authenticator, loginRateLimit: config.loginRateLimit });
   await app.register(roomRoutes, { store, authenticator });
-  await app.register(wsRoutes, { authenticator, chat, allowedOrigins: config.allowedOrigins });
+  await app.register(wsRoutes, { authenticator, chat, live, allowedOrigins: config.allowedOrigins });
   await app.register(pageRoutes, {
     store,
     tokens,

@@ -17,7 +17,7 @@ const ErrorBody = Type.Object({ error: Type.String(), error_description: Type.St
 
 export async function roomRoutes(app: FastifyInstance, options: { store: Store; authenticator: Authenticator }) {
   const { store } = options;
-  app.addHook('preValidation', authGate(options.authenticator, { allowCookie: false, scope: 'chat:read' }));
+  app.addHook('preValidation', authGate(options.authenticator, { cookie: false, handshake: false, scope: 'chat:read' }));
 
   app.get(
     '/rooms',

@@ -3,7 +3,7 @@
 import type { FastifyReply } from 'fastify';
 
 export interface AuthFailure {
-  status: 401 | 403;
+  status: 400 | 401 | 403;
   /** The WWW-Authenticate value, when the client can fix the failure by presenting a (better) token. */
   challenge?: string;
   error: string;
@@ -32,6 +32,11 @@ export const AuthFailures = {
     status: 403,
     error: 'forbidden_origin',
     description: 'this Origin is not allowed',
+  },
+  conflict: {
+    status: 400,
+    error: 'invalid_request',
+    description: 'the credentials in this request belong to different users',
   },
   insufficientScope: {
     status: 403,

@@ -1,8 +1,8 @@
 // The one authentication hook. On a WebSocket route it runs before the handshake, so a refused client
-// gets a plain HTTP answer (401/403) and no socket is ever opened; on an HTTP route it guards the handler.
+// gets a plain HTTP answer (400/401/403) and no socket is ever opened; on an HTTP route it guards the handler.
 import type { FastifyReply, FastifyRequest, preValidationAsyncHookHandler } from 'fastify';
 import type { Authenticator } from './authenticator.js';
-import { credentialFrom } from './credentials.js';
+import { type Sources, credentialsFrom } from './credentials.js';
 import { AuthFailures, sendAuthFailure } from './failures.js';
 import type { Principal } from './principal.js';
 
@@ -13,9 +13,7 @@ declare module 'fastify' {
   }
 }
 
-export interface GateOptions {
-  /** Accept the HttpOnly access cookie (browsers). Cookie-authenticated requests must pass the Origin check. */
-  allowCookie: boolean;
+export interface GateOptions extends Sources {
   /** Origins allowed besides the server's own; `undefined` skips the Origin check (pure bearer APIs). */
   allowedOrigins?: readonly string[];
   /** Scope the principal must hold. */
@@ -27,7 +25,7 @@ export function authGate(authenticator: Authenticator, options: GateOptions): pr
     if (options.allowedOrigins && !originAllowed(request, options.allowedOrigins)) {
       return sendAuthFailure(reply, AuthFailures.forbiddenOrigin);
     }
-    const result = await authenticator.authenticate(credentialFrom(request, options));
+    const result = await authenticator.authenticate(credentialsFrom(request, options));
     if (!result.ok) return sendAuthFailure(reply, result.failure);
     if (options.scope && !result.principal.scopes.includes(options.scope)) {
       return sendAuthFailure(reply, AuthFailures.insufficientScope);

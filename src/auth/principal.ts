@@ -6,6 +6,10 @@ export interface Principal {
   expiresAt: number;
   /** The token's `jti`, for revocation. */
   tokenId: string;
+  /** The login this token descends from (refresh-token family); revoking it drops every socket of that login. */
+  family?: string;
+  /** Who issued the token: Parley itself, or the configured OpenID provider. */
+  issuer: 'parley' | 'oidc';
 }
 
 export const SCOPES = ['chat:read', 'chat:write', 'admin'] as const;

@@ -5,11 +5,13 @@ import type { Store } from '../store/store.js';
 import type { Authenticator } from './authenticator.js';
 import { authGate } from './gate.js';
 import { checkPassword, chooseScopes } from './grants.js';
-import type { TokenService } from './tokens.js';
+import type { Grant, TokenSessions } from './sessions.js';
+import type { TicketService } from './tickets.js';
 
 export interface AuthRoutesOptions {
   store: Store;
-  tokens: TokenService;
+  sessions: TokenSessions;
+  tickets: TicketService;
   authenticator: Authenticator;
   loginRateLimit: number;
 }
@@ -23,9 +25,10 @@ const OAuthErrorBody = Type.Object({
 });
 
 const TokenRequest = Type.Object({
-  grant_type: Type.String({ description: '"password"' }),
-  username: Type.String(),
-  password: Type.String({ format: 'password' }),
+  grant_type: Type.Optional(Type.String({ description: '"password" (the default) or "refresh_token"' })),
+  username: Type.Optional(Type.String({ description: 'password grant' })),
+  password: Type.Optional(Type.String({ format: 'password', description: 'password grant' })),
+  refresh_token: Type.Optional(Type.String({ description: 'refresh_token grant' })),
   scope: Type.Optional(Type.String({ description: 'space-delimited: chat:read chat:write admin' })),
 });
 
@@ -33,6 +36,7 @@ const TokenResponse = Type.Object({
   access_token: Type.String(),
   token_type: Type.Literal('bearer'),
   expires_in: Type.Integer(),
+  refresh_token: Type.String({ description: 'opaque, single use: each refresh returns the next one' }),
   scope: Type.String(),
 });
 
@@ -45,7 +49,7 @@ function oauthError(reply: FastifyReply, error: OAuthError, description: string)
 const noStore = { 'cache-control': 'no-store', pragma: 'no-cache' };
 
 export async function authRoutes(app: FastifyInstance, options: AuthRoutesOptions): Promise<void> {
-  const { store, tokens } = options;
+  const { store, sessions, authenticator } = options;
 
   app.post(
     '/token',
@@ -77,8 +81,15 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
         if (typeof value !== 'string') return oauthError(reply, 'invalid_request', `parameter ${name} is repeated`);
       }
       const grantType = formField(body, 'grant_type') ?? 'password';
+      if (grantType === 'refresh_token') {
+        const refreshToken = formField(body, 'refresh_token');
+        if (!refreshToken) return oauthError(reply, 'invalid_request', 'missing parameter: refresh_token');
+        const rotated = await sessions.rotate(refreshToken, formField(body, 'scope'));
+        if (!rotated.ok) return oauthError(reply, rotated.error, rotated.description);
+        return reply.headers(noStore).send(tokenResponse(rotated.grant));
+      }
       if (grantType !== 'password') {
-        return oauthError(reply, 'unsupported_grant_type', `grant_type ${grantType} is not supported; use password`);
+        return oauthError(reply, 'unsupported_grant_type', `grant_type ${grantType} is not supported; use password or refresh_token`);
       }
       const username = formField(body, 'username');
       const password = formField(body, 'password');
@@ -89,20 +100,60 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
       if (!user) return oauthError(reply, 'invalid_grant', 'incorrect username or password');
       const choice = chooseScopes(user, formField(body, 'scope'));
       if (!choice.ok) return oauthError(reply, 'invalid_scope', choice.description);
-      const issued = await tokens.issue(user.username, choice.scopes);
-      return reply.headers(noStore).send({
-        access_token: issued.token,
-        token_type: 'bearer',
-        expires_in: issued.expiresIn,
-        scope: choice.scopes.join(' '),
-      });
+      return reply.headers(noStore).send(tokenResponse(await sessions.start(user.username, choice.scopes)));
+    },
+  );
+
+  app.post(
+    '/token/revoke',
+    {
+      schema: {
+        tags: ['oauth2'],
+        summary: 'RFC 7009 revocation: a refresh token revokes its whole login, an access token itself',
+        description: 'Always 200, whether or not the token was valid (RFC 7009 §2.2). Live sockets on a revoked token close with 4003.',
+        consumes: [FORM],
+        body: Type.Object({ token: Type.String(), token_type_hint: Type.Optional(Type.String()) }),
+        response: { 200: Type.Object({}), 400: OAuthErrorBody },
+      },
+      attachValidation: true,
+    },
+    async (request, reply) => {
+      const body = request.body as Record<string, unknown> | undefined;
+      const token = formField(body, 'token');
+      if (!token) return oauthError(reply, 'invalid_request', 'missing parameter: token');
+      // A JWT has dots; a refresh token never does. The hint is only a hint (RFC 7009 §2.1).
+      if (token.includes('.')) {
+        const result = await authenticator.verify(token);
+        if (result.ok) await sessions.revokeAccess(result.principal);
+      } else {
+        await sessions.revokeRefreshToken(token);
+      }
+      return reply.headers(noStore).send({});
+    },
+  );
+
+  app.post(
+    '/ws-ticket',
+    {
+      preValidation: authGate(authenticator, { cookie: false, handshake: false }),
+      schema: {
+        tags: ['websocket'],
+        summary: 'A one-time ticket for ws://…/ws?ticket=… (single use, 30 seconds)',
+        description: 'For clients that hold a bearer token but cannot set headers on a WebSocket (browsers).',
+        security: [{ bearer: [] }],
+        response: { 200: Type.Object({ ticket: Type.String(), expires_in: Type.Integer() }), 401: OAuthErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const { ticket, expiresIn } = await options.tickets.issue(request.principal!);
+      return reply.headers(noStore).send({ ticket, expires_in: expiresIn });
     },
   );
 
   app.get(
     '/users/me',
     {
-      preValidation: authGate(options.authenticator, { allowCookie: false }),
+      preValidation: authGate(authenticator, { cookie: false, handshake: false }),
       schema: {
         tags: ['users'],
         summary: 'The user the bearer token belongs to',
@@ -118,6 +169,16 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
       return { username: principal.username, scopes: principal.scopes, expires_at: principal.expiresAt };
     },
   );
+}
+
+export function tokenResponse(grant: Grant) {
+  return {
+    access_token: grant.access.token,
+    token_type: 'bearer' as const,
+    expires_in: grant.access.expiresIn,
+    refresh_token: grant.refreshToken,
+    scope: grant.access.principal.scopes.join(' '),
+  };
 }
 
 function formField(body: unknown, name: string): string | undefined {

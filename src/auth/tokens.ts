@@ -28,11 +28,11 @@ export class TokenService {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async issue(username: string, scopes: string[]): Promise<IssuedToken> {
+  async issue(username: string, scopes: string[], family?: string): Promise<IssuedToken> {
     const iat = Math.floor(this.now() / 1000);
     const exp = iat + this.settings.accessTokenTtlSeconds;
     const jti = randomUUID();
-    const token = await new SignJWT({ scope: scopes.join(' ') })
+    const token = await new SignJWT({ scope: scopes.join(' '), ...(family ? { fam: family } : {}) })
       .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
       .setSubject(username)
       .setIssuedAt(iat)
@@ -44,7 +44,7 @@ export class TokenService {
     return {
       token,
       expiresIn: this.settings.accessTokenTtlSeconds,
-      principal: { username, scopes, expiresAt: exp * 1000, tokenId: jti },
+      principal: { username, scopes, expiresAt: exp * 1000, tokenId: jti, family, issuer: 'parley' },
     };
   }
 
@@ -63,6 +63,8 @@ export class TokenService {
         scopes: typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [],
         expiresAt: payload.exp! * 1000,
         tokenId: payload.jti!,
+        family: typeof payload.fam === 'string' ? payload.fam : undefined,
+        issuer: 'parley',
       };
     } catch (error) {
       const code = (error as { code?: string }).code;

@@ -2,19 +2,33 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, Migrator, sql } from 'kysely';
 import type { ChatMessage, NewMessage } from '../chat/message.js';
-import type { Database } from './schema.js';
-import { migrationProvider } from './schema.js';
-import { type AppendResult, type NewUser, type Room, type Store, type User, UsernameTakenError } from './store.js';
+import { type Database, type Engine, migrationProvider } from './schema.js';
+import {
+  type AppendResult,
+  type NewUser,
+  type RefreshTokenRecord,
+  type RefreshUse,
+  type Revocation,
+  type RevocationKind,
+  type Room,
+  type Store,
+  type User,
+  UsernameTakenError,
+} from './store.js';
+
+/** How long a `user` revocation stays in the feed: long enough for every node to have read it. */
+const FEED_RETENTION_MS = 24 * 3600 * 1000;
 
 export class KyselyStore implements Store {
   constructor(
     protected readonly db: Kysely<Database>,
     /** Tells a unique-constraint violation from other errors; engines word it differently. */
     private readonly isUniqueViolation: (error: unknown) => boolean,
+    private readonly engine: Engine,
   ) {}
 
   async migrate(): Promise<void> {
-    const { error } = await new Migrator({ db: this.db, provider: migrationProvider }).migrateToLatest();
+    const { error } = await new Migrator({ db: this.db, provider: migrationProvider(this.engine) }).migrateToLatest();
     if (error) throw error;
   }
 
@@ -46,12 +60,122 @@ export class KyselyStore implements Store {
   }
 
   async setUserDisabled(username: string, disabled: boolean): Promise<boolean> {
-    const result = await this.db
-      .updateTable('users')
-      .set({ disabled: disabled ? 1 : 0 })
-      .where('username', '=', username)
+    return this.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable('users')
+        .set({ disabled: disabled ? 1 : 0 })
+        .where('username', '=', username)
+        .executeTakeFirst();
+      const found = Number(result.numUpdatedRows) > 0;
+      if (found && disabled) {
+        // The user row itself refuses new handshakes; the feed entry tells every node to drop live sockets.
+        const now = Date.now();
+        await trx.insertInto('revocations').values({ kind: 'user', value: username, expires_at: now + FEED_RETENTION_MS, created_at: now }).execute();
+      }
+      return found;
+    });
+  }
+
+  async saveRefreshToken(token: RefreshTokenRecord): Promise<void> {
+    await this.db
+      .insertInto('refresh_tokens')
+      .values({
+        token_hash: token.tokenHash,
+        family: token.family,
+        username: token.username,
+        scopes: token.scopes.join(' '),
+        expires_at: token.expiresAt,
+        used_at: null,
+        created_at: Date.now(),
+      })
+      .execute();
+  }
+
+  async findRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | undefined> {
+    const row = await this.db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+    return row && toRefreshToken(row);
+  }
+
+  async useRefreshToken(tokenHash: string, now: number): Promise<RefreshUse> {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+      if (!row) return { status: 'unknown' };
+      const token = toRefreshToken(row);
+      const familyRevoked = await trx
+        .selectFrom('revocations')
+        .select('id')
+        .where('kind', '=', 'family')
+        .where('value', '=', row.family)
+        .executeTakeFirst();
+      if (familyRevoked) return { status: 'revoked' };
+      if (Number(row.expires_at) <= now) return { status: 'expired' };
+      // The conditional update is the atomic spend: only one caller sees a row change.
+      const spent = await trx
+        .updateTable('refresh_tokens')
+        .set({ used_at: now })
+        .where('token_hash', '=', tokenHash)
+        .where('used_at', 'is', null)
+        .executeTakeFirst();
+      return Number(spent.numUpdatedRows) === 1 ? { status: 'ok', token } : { status: 'reused', token };
+    });
+  }
+
+  async revoke(kind: RevocationKind, value: string, expiresAt: number): Promise<void> {
+    await this.db.insertInto('revocations').values({ kind, value, expires_at: expiresAt, created_at: Date.now() }).execute();
+  }
+
+  async isRevoked(tokenId: string, family: string | undefined): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('revocations')
+      .select('id')
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('kind', '=', 'token'), eb('value', '=', tokenId)]),
+          ...(family ? [eb.and([eb('kind', '=', 'family'), eb('value', '=', family)])] : []),
+        ]),
+      )
       .executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+    return row !== undefined;
+  }
+
+  async revocationsAfter(id: number): Promise<Revocation[]> {
+    const rows = await this.db
+      .selectFrom('revocations')
+      .select(['id', 'kind', 'value'])
+      .where('id', '>', id)
+      .orderBy('id', 'asc')
+      .limit(1000)
+      .execute();
+    return rows.map((row) => ({ id: Number(row.id), kind: row.kind, value: row.value }));
+  }
+
+  async lastRevocationId(): Promise<number> {
+    const row = await this.db.selectFrom('revocations').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+    return Number(row?.id ?? 0);
+  }
+
+  async saveTicket(ticketHash: string, payload: string, expiresAt: number): Promise<void> {
+    await this.db.insertInto('ws_tickets').values({ ticket_hash: ticketHash, principal: payload, expires_at: expiresAt, used: 0 }).execute();
+  }
+
+  async redeemTicket(ticketHash: string, now: number): Promise<string | undefined> {
+    const spent = await this.db
+      .updateTable('ws_tickets')
+      .set({ used: 1 })
+      .where('ticket_hash', '=', ticketHash)
+      .where('used', '=', 0)
+      .where('expires_at', '>', now)
+      .returning('principal')
+      .executeTakeFirst();
+    return spent?.principal;
+  }
+
+  async prune(now: number): Promise<void> {
+    await this.db.deleteFrom('ws_tickets').where('expires_at', '<=', now).execute();
+    await this.db.deleteFrom('refresh_tokens').where('expires_at', '<=', now).execute();
+    // Keep the newest revocation even if expired: the feed's position must never move backwards.
+    const last = await this.lastRevocationId();
+    await this.db.deleteFrom('revocations').where('expires_at', '<=', now).where('id', '<', last).execute();
   }
 
   async listRooms(): Promise<Room[]> {
@@ -140,6 +264,16 @@ function toUser(row: Row<'users'>): User {
     scopes: row.scopes.split(' ').filter(Boolean),
     disabled: Number(row.disabled) !== 0,
     createdAt: Number(row.created_at),
+  };
+}
+
+function toRefreshToken(row: Row<'refresh_tokens'>): RefreshTokenRecord {
+  return {
+    tokenHash: row.token_hash,
+    family: row.family,
+    username: row.username,
+    scopes: row.scopes.split(' ').filter(Boolean),
+    expiresAt: Number(row.expires_at),
   };
 }
 

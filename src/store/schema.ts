@@ -1,5 +1,5 @@
 // Table shapes for Kysely, and the migrations that create them (portable across SQLite and PostgreSQL).
-import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
+import { type Generated, type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 
 export interface Database {
   users: {
@@ -14,6 +14,31 @@ export interface Database {
     last_seq: number;
     created_at: number;
   };
+  refresh_tokens: {
+    /** SHA-256 of the opaque token: a database leak does not leak usable tokens. */
+    token_hash: string;
+    family: string;
+    username: string;
+    scopes: string;
+    expires_at: number;
+    used_at: number | null;
+    created_at: number;
+  };
+  /** Append-only feed of revocations; every node tails it to drop live sockets. */
+  revocations: {
+    id: Generated<number>;
+    kind: 'token' | 'family' | 'user';
+    value: string;
+    /** After this the revoked thing would be dead anyway, and the row may go. */
+    expires_at: number;
+    created_at: number;
+  };
+  ws_tickets: {
+    ticket_hash: string;
+    principal: string;
+    expires_at: number;
+    used: number;
+  };
   messages: {
     id: string;
     room: string;
@@ -25,7 +50,9 @@ export interface Database {
   };
 }
 
-const migrations: Record<string, Migration> = {
+export type Engine = 'sqlite' | 'postgres';
+
+const migrations = (engine: Engine): Record<string, Migration> => ({
   '0001_core': {
     async up(db: Kysely<any>) {
       await db.schema
@@ -57,8 +84,40 @@ const migrations: Record<string, Migration> = {
       await sql`insert into rooms (name, last_seq, created_at) values ('general', 0, ${Date.now()})`.execute(db);
     },
   },
-};
+  '0002_token_life': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('refresh_tokens')
+        .addColumn('token_hash', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('family', 'varchar(36)', (c) => c.notNull())
+        .addColumn('username', 'varchar(64)', (c) => c.notNull())
+        .addColumn('scopes', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('used_at', 'bigint')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('refresh_tokens_family').on('refresh_tokens').column('family').execute();
+      await db.schema
+        .createTable('revocations')
+        // Ids must only grow (watchers tail the feed by id), so SQLite needs AUTOINCREMENT.
+        .$call((t) => (engine === 'sqlite' ? t.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement()) : t.addColumn('id', 'bigserial', (c) => c.primaryKey())))
+        .addColumn('kind', 'varchar(8)', (c) => c.notNull())
+        .addColumn('value', 'varchar(64)', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('revocations_value').on('revocations').columns(['value', 'kind']).execute();
+      await db.schema
+        .createTable('ws_tickets')
+        .addColumn('ticket_hash', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('principal', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('used', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+    },
+  },
+});
 
-export const migrationProvider: MigrationProvider = {
-  getMigrations: async () => migrations,
-};
+export const migrationProvider = (engine: Engine): MigrationProvider => ({
+  getMigrations: async () => migrations(engine),
+});

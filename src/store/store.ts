@@ -28,6 +28,29 @@ export interface AppendResult {
   duplicate: boolean;
 }
 
+export interface RefreshTokenRecord {
+  tokenHash: string;
+  /** Every rotation of one login shares the family; reuse of a spent token kills the whole family. */
+  family: string;
+  username: string;
+  scopes: string[];
+  expiresAt: number;
+}
+
+export type RefreshUse =
+  | { status: 'ok'; token: RefreshTokenRecord }
+  /** Already spent: someone replayed it (RFC 6749 §10.4). The caller revokes the family. */
+  | { status: 'reused'; token: RefreshTokenRecord }
+  | { status: 'unknown' | 'expired' | 'revoked' };
+
+export type RevocationKind = 'token' | 'family' | 'user';
+
+export interface Revocation {
+  id: number;
+  kind: RevocationKind;
+  value: string;
+}
+
 export class UsernameTakenError extends Error {
   override name = 'UsernameTakenError';
 }
@@ -38,8 +61,25 @@ export interface Store {
   createUser(user: NewUser): Promise<User>;
   findUser(username: string): Promise<User | undefined>;
   listUsers(): Promise<User[]>;
-  /** Returns false when there is no such user. */
+  /** Returns false when there is no such user. Disabling also records a `user` revocation. */
   setUserDisabled(username: string, disabled: boolean): Promise<boolean>;
+
+  saveRefreshToken(token: RefreshTokenRecord): Promise<void>;
+  findRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | undefined>;
+  /** Spends a refresh token, atomically: of two concurrent uses, one is `ok` and the other `reused`. */
+  useRefreshToken(tokenHash: string, now: number): Promise<RefreshUse>;
+  /** Records a revocation; `expiresAt` is when the revoked thing would be dead anyway. */
+  revoke(kind: RevocationKind, value: string, expiresAt: number): Promise<void>;
+  isRevoked(tokenId: string, family: string | undefined): Promise<boolean>;
+  /** The revocation feed after `id`, oldest first; every node tails it to drop live sockets. */
+  revocationsAfter(id: number): Promise<Revocation[]>;
+  lastRevocationId(): Promise<number>;
+  saveTicket(ticketHash: string, payload: string, expiresAt: number): Promise<void>;
+  /** The ticket's payload if it exists, is unexpired and unused; it is spent by this call. */
+  redeemTicket(ticketHash: string, now: number): Promise<string | undefined>;
+  /** Deletes expired tickets, refresh tokens and revocations. */
+  prune(now: number): Promise<void>;
+
   listRooms(): Promise<Room[]>;
   findRoom(name: string): Promise<Room | undefined>;
   /** Stores a batch in one transaction (group commit), assigning each room's next seq in order. */

@@ -2,13 +2,12 @@
 // The Principal was resolved by the gate; no token work happens per message.
 import type { WebSocket } from 'ws';
 import type { Authenticator } from '../auth/authenticator.js';
-import type { Principal } from '../auth/principal.js';
 import type { RoomEvent } from '../bus/bus.js';
 import type { Member } from '../chat/hub.js';
 import type { ChatService } from '../chat/service.js';
 import { CloseEvents } from './close-codes.js';
 import { type ClientFrame, type ErrorCode, encode, encodeRoomEvent, parseClientFrame } from './frames.js';
-import { TokenLife } from './token-life.js';
+import type { TokenLife } from './token-life.js';
 
 /** A join without `since` starts with this many recent messages. */
 const RECENT_ON_JOIN = 50;
@@ -26,16 +25,16 @@ interface Joined {
 
 export class ChatSession implements Member {
   private readonly rooms = new Map<string, Joined>();
-  private readonly life: TokenLife;
+  private readonly socket: WebSocket;
 
   constructor(
-    private readonly socket: WebSocket,
-    principal: Principal,
+    private readonly life: TokenLife,
     private readonly chat: ChatService,
     private readonly authenticator: Authenticator,
     private readonly onError: (error: unknown) => void,
   ) {
-    this.life = new TokenLife(socket, principal);
+    const socket = (this.socket = life.socket);
+    const principal = life.current;
     // Frames are handled one at a time, in order: a send right behind a join waits for the join's replay.
     // Sends do not hold the line: they are queued to the writer and acked when stored.
     let line = Promise.resolve();

@@ -4,22 +4,25 @@ import type { Authenticator } from '../auth/authenticator.js';
 import { authGate } from '../auth/gate.js';
 import type { ChatService } from '../chat/service.js';
 import { ChatSession } from './chat-session.js';
+import { encode } from './frames.js';
+import type { LiveSockets } from './live-sockets.js';
 import { securedEchoRoute } from './secured-echo.js';
 
 export interface WsRoutesOptions {
   authenticator: Authenticator;
   chat: ChatService;
+  live: LiveSockets;
   allowedOrigins: readonly string[];
 }
 
 export async function wsRoutes(app: FastifyInstance, options: WsRoutesOptions): Promise<void> {
-  app.addHook('preValidation', authGate(options.authenticator, { allowCookie: true, allowedOrigins: options.allowedOrigins }));
+  const { live } = options;
+  app.addHook('preValidation', authGate(options.authenticator, { cookie: true, handshake: true, allowedOrigins: options.allowedOrigins }));
 
-  await app.register(securedEchoRoute);
+  await app.register(securedEchoRoute, { live });
 
   app.get('/ws', { websocket: true, schema: { hide: true } }, (socket, request) => {
-    new ChatSession(socket, request.principal!, options.chat, options.authenticator, (error) =>
-      request.log.error({ err: error }, 'chat frame failed'),
-    );
+    const life = live.track(socket, request.principal!, (at) => socket.send(encode({ type: 'expiring', at })));
+    new ChatSession(life, options.chat, options.authenticator, (error) => request.log.error({ err: error }, 'chat frame failed'));
   });
 }

@@ -1,0 +1,88 @@
+// The session life of a token: a login starts a refresh-token family; each refresh spends one token and
+// issues the next (rotation); a spent token presented again means it was stolen, so the family dies
+// (RFC 6749 §10.4, OAuth 2.0 Security BCP §4.14). Revocations go to the store's feed, which drops live sockets.
+import { randomUUID } from 'node:crypto';
+import type { Store } from '../store/store.js';
+import type { Principal } from './principal.js';
+import { newSecret, secretHash } from './secrets.js';
+import type { IssuedToken, TokenService } from './tokens.js';
+
+export interface Grant {
+  access: IssuedToken;
+  refreshToken: string;
+  refreshExpiresIn: number;
+}
+
+export type RotateResult =
+  | { ok: true; grant: Grant }
+  | { ok: false; error: 'invalid_grant' | 'invalid_scope'; description: string };
+
+export class TokenSessions {
+  constructor(
+    private readonly store: Store,
+    private readonly tokens: TokenService,
+    private readonly refreshTtlSeconds: number,
+    /** Called after every revocation so this node acts on it at once, not at the next poll. */
+    private readonly revoked: () => void,
+  ) {}
+
+  /** A fresh login: a new family. */
+  start(username: string, scopes: string[]): Promise<Grant> {
+    return this.issue(username, scopes, randomUUID());
+  }
+
+  async rotate(refreshToken: string, requestedScope: string | undefined): Promise<RotateResult> {
+    const use = await this.store.useRefreshToken(secretHash(refreshToken), Date.now());
+    switch (use.status) {
+      case 'unknown':
+      case 'expired':
+      case 'revoked':
+        return { ok: false, error: 'invalid_grant', description: `the refresh token is ${use.status === 'unknown' ? 'invalid' : use.status}` };
+      case 'reused':
+        await this.revokeFamily(use.token.family);
+        return { ok: false, error: 'invalid_grant', description: 'the refresh token was already used; every token of this login is now revoked' };
+    }
+    const { token } = use;
+    const user = await this.store.findUser(token.username);
+    if (!user || user.disabled) return { ok: false, error: 'invalid_grant', description: 'the account is disabled or gone' };
+    let scopes = token.scopes;
+    if (requestedScope !== undefined && requestedScope.trim() !== '') {
+      const asked = [...new Set(requestedScope.trim().split(/ +/))];
+      // RFC 6749 §6: a refresh may narrow the scope, never widen it.
+      const wider = asked.filter((s) => !token.scopes.includes(s));
+      if (wider.length > 0) return { ok: false, error: 'invalid_scope', description: `scope not in the original grant: ${wider.join(' ')}` };
+      scopes = asked;
+    }
+    return { ok: true, grant: await this.issue(token.username, scopes, token.family) };
+  }
+
+  /** RFC 7009 for a refresh token: its whole family goes. Unknown tokens are ignored, as the RFC says. */
+  async revokeRefreshToken(refreshToken: string): Promise<void> {
+    const token = await this.store.findRefreshToken(secretHash(refreshToken));
+    if (token) await this.revokeFamily(token.family);
+  }
+
+  /** An access token: its jti is refused until it would have expired anyway. */
+  async revokeAccess(principal: Principal): Promise<void> {
+    await this.store.revoke('token', principal.tokenId, principal.expiresAt);
+    this.revoked();
+  }
+
+  private async revokeFamily(family: string): Promise<void> {
+    // The family's refresh tokens live at most refreshTtl; its access tokens less.
+    await this.store.revoke('family', family, Date.now() + this.refreshTtlSeconds * 1000);
+    this.revoked();
+  }
+
+  private async issue(username: string, scopes: string[], family: string): Promise<Grant> {
+    const refreshToken = newSecret();
+    await this.store.saveRefreshToken({
+      tokenHash: secretHash(refreshToken),
+      family,
+      username,
+      scopes,
+      expiresAt: Date.now() + this.refreshTtlSeconds * 1000,
+    });
+    return { access: await this.tokens.issue(username, scopes, family), refreshToken, refreshExpiresIn: this.refreshTtlSeconds };
+  }
+}

@@ -1,0 +1,43 @@
+// The open sockets and the tokens they run on, so a revocation can find and close them (4003).
+import type { WebSocket } from 'ws';
+import type { Principal } from '../auth/principal.js';
+import type { Revocation } from '../store/store.js';
+import { CloseEvents } from './close-codes.js';
+import { TokenLife } from './token-life.js';
+
+export class LiveSockets {
+  private readonly lives = new Set<TokenLife>();
+
+  constructor(private readonly warningMs: number) {}
+
+  track(socket: WebSocket, principal: Principal, warn?: (expiresAt: number) => void): TokenLife {
+    const life = new TokenLife(socket, principal, this.warningMs, warn);
+    this.lives.add(life);
+    socket.once('close', () => this.lives.delete(life));
+    return life;
+  }
+
+  /** Revocations are rare and sockets many: a scan per revocation costs less than keeping indexes current. */
+  apply(revocation: Revocation): void {
+    for (const life of this.lives) {
+      if (matches(life.current, revocation)) {
+        life.socket.close(CloseEvents.tokenRevoked.code, CloseEvents.tokenRevoked.reason);
+      }
+    }
+  }
+
+  get size(): number {
+    return this.lives.size;
+  }
+}
+
+function matches(principal: Principal, { kind, value }: Revocation): boolean {
+  switch (kind) {
+    case 'token':
+      return principal.tokenId === value;
+    case 'family':
+      return principal.family === value;
+    case 'user':
+      return principal.username === value;
+  }
+}
