@@ -1,0 +1,178 @@
+// The real `parley` command, spawned as an operator runs it, against a data dir a live server also uses.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+import { type RunningServer, startServer, tempDir, tokenRequest } from './helpers.js';
+
+// This file runs as dist/test/cli.test.js: the repository root is two levels up.
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/parley.js', import.meta.url));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `parley ...args` with a clean PARLEY_* environment (plus `env`), feeding `stdin` if given. */
+function parley(args: string[], options: { stdin?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<Run> {
+  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('PARLEY_')));
+  Object.assign(env, { PARLEY_LOG_LEVEL: 'silent' }, options.env);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`parley ${args.join(' ')} did not exit; stdout: ${stdout} stderr: ${stderr}`));
+    }, options.timeoutMs ?? 20_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.on('error', () => {}); // the CLI may exit before reading stdin
+    child.stdin.end(options.stdin ?? '');
+  });
+}
+
+function authMe(server: RunningServer, token: string) {
+  return fetch(`${server.url}/users/me`, { headers: { authorization: `Bearer ${token}` } });
+}
+
+describe('parley CLI', () => {
+  const dir = tempDir('parley-cli-');
+  let server: RunningServer | undefined;
+  after(async () => {
+    await server?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the bin entry point exists and --help prints usage', async () => {
+    assert.ok(fs.existsSync(BIN), BIN);
+    const run = await parley(['--help']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^usage:/);
+    assert.match(run.stdout, /parley user add NAME/);
+  });
+
+  test('user add reads the password from stdin and creates the user', async () => {
+    const run = await parley(['--data', dir, 'user', 'add', 'alice', '--password-stdin'], { stdin: 'alice-password\n' });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^created user alice \(chat:read chat:write\)\n$/);
+    assert.equal(run.stderr, '');
+  });
+
+  test('adding a taken username fails with exit 2 and says so', async () => {
+    const run = await parley(['--data', dir, 'user', 'add', 'alice', '--password-stdin'], { stdin: 'another-password\n' });
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /^parley: username "alice" is taken/);
+    assert.equal(run.stdout, '');
+  });
+
+  test('a short password or a bad name fails with exit 2 and creates nobody', async () => {
+    const short = await parley(['--data', dir, 'user', 'add', 'bob', '--password-stdin'], { stdin: 'short\n' });
+    assert.equal(short.code, 2);
+    assert.match(short.stderr, /^parley: passwords need at least 8 characters/);
+    const badName = await parley(['--data', dir, 'user', 'add', 'bad name', '--password-stdin'], { stdin: 'long enough\n' });
+    assert.equal(badName.code, 2);
+    assert.match(badName.stderr, /^parley: user add NAME: 3 to 32 letters/);
+    const list = await parley(['--data', dir, 'user', 'list']);
+    assert.doesNotMatch(list.stdout, /^bob\t/m);
+    assert.doesNotMatch(list.stdout, /^bad name\t/m);
+  });
+
+  test('user list shows alice as active', async () => {
+    const run = await parley(['--data', dir, 'user', 'list']);
+    assert.equal(run.code, 0, run.stderr);
+    const lines = run.stdout.trimEnd().split('\n');
+    assert.equal(lines.length, 1, run.stdout);
+    const [name, state, scopes, created] = lines[0]!.split('\t');
+    assert.equal(name, 'alice');
+    assert.equal(state, 'active');
+    assert.equal(scopes, 'chat:read chat:write');
+    assert.ok(Math.abs(Date.parse(created!) - Date.now()) < 60_000, created);
+  });
+
+  test('disable and enable act on a running server at once, tokens included', async () => {
+    server = await startServer({}, dir);
+    const granted = await tokenRequest(server.url, { username: 'alice', password: 'alice-password' });
+    assert.equal(granted.status, 200);
+    const token = ((await granted.json()) as { access_token: string }).access_token;
+    assert.equal((await authMe(server, token)).status, 200);
+
+    const disable = await parley(['--data', dir, 'user', 'disable', 'alice']);
+    assert.equal(disable.code, 0, disable.stderr);
+    assert.equal(disable.stdout, 'disabled user alice\n');
+    const list = await parley(['--data', dir, 'user', 'list']);
+    assert.match(list.stdout, /^alice\tdisabled\t/m);
+
+    const refused = await tokenRequest(server.url, { username: 'alice', password: 'alice-password' });
+    assert.equal(refused.status, 400);
+    assert.equal(((await refused.json()) as { error: string }).error, 'invalid_grant');
+
+    const me = await authMe(server, token);
+    assert.equal(me.status, 401);
+    assert.equal(me.headers.get('www-authenticate'), 'Bearer error="invalid_token"');
+    assert.equal(((await me.json()) as { error: string }).error, 'invalid_token');
+
+    const enable = await parley(['--data', dir, 'user', 'enable', 'alice']);
+    assert.equal(enable.code, 0, enable.stderr);
+    assert.equal(enable.stdout, 'enabled user alice\n');
+    assert.equal((await authMe(server, token)).status, 200, 'the unexpired token works again');
+    assert.equal((await tokenRequest(server.url, { username: 'alice', password: 'alice-password' })).status, 200);
+  });
+
+  test('disabling an unknown user fails with exit 2', async () => {
+    const run = await parley(['--data', dir, 'user', 'disable', 'nobody']);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /^parley: no user named nobody/);
+  });
+
+  test('an unknown command fails with exit 2 and the usage', async () => {
+    const [run, sub, flag] = await Promise.all([
+      parley(['--data', dir, 'frobnicate']),
+      parley(['--data', dir, 'user', 'frobnicate']),
+      parley(['--no-such-flag']),
+    ]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /^parley: unknown command "frobnicate"\nusage:/);
+    assert.equal(sub.code, 2);
+    assert.match(sub.stderr, /^parley: unknown user command "frobnicate"\nusage:/);
+    assert.equal(flag.code, 2);
+    assert.match(flag.stderr, /--no-such-flag/);
+    assert.match(flag.stderr, /usage:/);
+  });
+});
+
+describe('parley serve configuration errors', () => {
+  let dir: string;
+  before(() => {
+    dir = tempDir('parley-cli-config-');
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('a bad PARLEY_PORT fails with exit 2 naming it', async () => {
+    const run = await parley(['serve', '--data', dir], { env: { PARLEY_PORT: 'abc' } });
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /^parley: PARLEY_PORT \(--port\) must be a port number 0-65535, got "abc"/);
+  });
+
+  test('a bad flag value names the setting too', async () => {
+    const [port, ttl, registration] = await Promise.all([
+      parley(['serve', '--data', dir, '--port', '70000']),
+      parley(['serve', '--data', dir], { env: { PARLEY_ACCESS_TOKEN_TTL: 'forever' } }),
+      parley(['serve', '--data', dir, '--registration', 'maybe']),
+    ]);
+    assert.equal(port.code, 2);
+    assert.match(port.stderr, /PARLEY_PORT \(--port\)/);
+    assert.equal(ttl.code, 2);
+    assert.match(ttl.stderr, /PARLEY_ACCESS_TOKEN_TTL \(--access-token-ttl\)/);
+    assert.equal(registration.code, 2);
+    assert.match(registration.stderr, /PARLEY_REGISTRATION \(--registration\)/);
+  });
+});
