@@ -1,12 +1,11 @@
 // parley serve | user add/list/disable/enable | migrate
 import readline from 'node:readline';
 import { parseArgs } from 'node:util';
-import { hashPassword } from './auth/passwords.js';
+import { MAX_PASSWORD, MIN_PASSWORD, USERNAME, USERNAME_RULE, createAccount, normalizeUsername } from './auth/accounts.js';
 import { DEFAULT_SCOPES } from './auth/principal.js';
 import { CONFIG_FLAGS, type Config, ConfigError, loadConfig } from './config.js';
-import { buildServer, openStore } from './server.js';
+import { openStore } from './store/open.js';
 import { UsernameTakenError } from './store/store.js';
-import { MIN_PASSWORD, USERNAME } from './web/pages.js';
 
 const USAGE = `usage:
   parley serve [--port N] [--host H] [--data DIR] [--demo] [...]   run the server
@@ -47,6 +46,8 @@ async function main(argv: string[]): Promise<void> {
 }
 
 async function serve(config: Config): Promise<void> {
+  // Loaded only here: the user commands should not pay for Fastify and every plugin.
+  const { buildServer } = await import('./server.js');
   const app = await buildServer(config);
   let stopping = false;
   const stop = (signal: string) => {
@@ -73,12 +74,13 @@ async function userCommand(
   try {
     switch (sub) {
       case 'add': {
-        if (!name || !USERNAME.test(name)) throw new UsageError('user add NAME: 3 to 32 letters, digits, dots, dashes or underscores');
-        const password = flags.passwordStdin || !process.stdin.isTTY ? await readStdin() : await promptHidden(`password for ${name}: `);
-        if (password.length < MIN_PASSWORD) throw new UsageError(`passwords need at least ${MIN_PASSWORD} characters`);
+        const username = normalizeUsername(name ?? '');
+        if (!USERNAME.test(username)) throw new UsageError(`user add NAME: ${USERNAME_RULE}`);
+        const password = flags.passwordStdin || !process.stdin.isTTY ? await readStdin() : await promptHidden(`password for ${username}: `);
         const scopes = flags.admin ? [...DEFAULT_SCOPES, 'admin'] : DEFAULT_SCOPES;
-        await store.createUser({ username: name, passwordHash: await hashPassword(password), scopes });
-        return void console.log(`created user ${name} (${scopes.join(' ')})`);
+        const created = await createAccount(store, username, password, scopes);
+        if (!created.ok) throw new UsageError(`passwords need ${MIN_PASSWORD} to ${MAX_PASSWORD} characters`);
+        return void console.log(`created user ${username} (${scopes.join(' ')})`);
       }
       case 'list': {
         for (const user of await store.listUsers()) {
@@ -89,7 +91,7 @@ async function userCommand(
       case 'disable':
       case 'enable': {
         if (!name) throw new UsageError(`user ${sub} NAME`);
-        if (!(await store.setUserDisabled(name, sub === 'disable'))) throw new UsageError(`no user named ${name}`);
+        if (!(await store.setUserDisabled(normalizeUsername(name), sub === 'disable'))) throw new UsageError(`no user named ${name}`);
         return void console.log(`${sub}d user ${name}`);
       }
       default:

@@ -1,5 +1,4 @@
 // The composition root: chooses the store and bus from config, builds the services, registers the plugins.
-import fs from 'node:fs';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
@@ -24,7 +23,7 @@ import type { Bus } from './bus/bus.js';
 import { MemoryBus } from './bus/memory.js';
 import { ChatService } from './chat/service.js';
 import type { Config } from './config.js';
-import { openSqliteStore } from './store/sqlite.js';
+import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
 import { pageRoutes } from './web/pages.js';
 import { CloseEvents } from './ws/close-codes.js';
@@ -38,14 +37,6 @@ export const MAX_FRAME_BYTES = 64 * 1024;
 
 export const DEMO_USERS = ['johndoe', 'janedoe'];
 export const DEMO_PASSWORD = 'secret';
-
-export async function openStore(config: Config): Promise<Store> {
-  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  if (config.databaseUrl) throw new Error('PostgreSQL support lands with the scale-out issue; unset PARLEY_DATABASE_URL');
-  const store = openSqliteStore(config.dataDir);
-  await store.migrate();
-  return store;
-}
 
 export async function buildServer(config: Config): Promise<FastifyInstance> {
   const store = await openStore(config);

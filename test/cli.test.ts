@@ -77,10 +77,10 @@ describe('parley CLI', () => {
   test('a short password or a bad name fails with exit 2 and creates nobody', async () => {
     const short = await parley(['--data', dir, 'user', 'add', 'bob', '--password-stdin'], { stdin: 'short\n' });
     assert.equal(short.code, 2);
-    assert.match(short.stderr, /^parley: passwords need at least 8 characters/);
+    assert.match(short.stderr, /^parley: passwords need 8 to 1024 characters/);
     const badName = await parley(['--data', dir, 'user', 'add', 'bad name', '--password-stdin'], { stdin: 'long enough\n' });
     assert.equal(badName.code, 2);
-    assert.match(badName.stderr, /^parley: user add NAME: 3 to 32 letters/);
+    assert.match(badName.stderr, /^parley: user add NAME: usernames are 3 to 32 letters/);
     const list = await parley(['--data', dir, 'user', 'list']);
     assert.doesNotMatch(list.stdout, /^bob\t/m);
     assert.doesNotMatch(list.stdout, /^bad name\t/m);

@@ -1,11 +1,12 @@
 // What the password grant and the login page share: checking a password and choosing the scopes to grant.
 import type { Store, User } from '../store/store.js';
+import { normalizeUsername } from './accounts.js';
 import { verifyPassword } from './passwords.js';
 import { DEFAULT_SCOPES, SCOPES } from './principal.js';
 
 /** The user, or undefined for unknown user, wrong password and disabled account alike (no enumeration). */
 export async function checkPassword(store: Store, username: string, password: string): Promise<User | undefined> {
-  const user = await store.findUser(username);
+  const user = await store.findUser(normalizeUsername(username));
   const matches = await verifyPassword(user?.passwordHash, password);
   return matches && user && !user.disabled ? user : undefined;
 }

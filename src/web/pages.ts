@@ -6,7 +6,7 @@ import type { Authenticator } from '../auth/authenticator.js';
 import { ACCESS_COOKIE } from '../auth/credentials.js';
 import { originAllowed } from '../auth/gate.js';
 import { checkPassword, chooseScopes } from '../auth/grants.js';
-import { hashPassword } from '../auth/passwords.js';
+import { MAX_PASSWORD, MIN_PASSWORD, createAccount, normalizeUsername } from '../auth/accounts.js';
 import { DEFAULT_SCOPES } from '../auth/principal.js';
 import type { TokenService } from '../auth/tokens.js';
 import { type Store, UsernameTakenError } from '../store/store.js';
@@ -21,9 +21,6 @@ export interface PagesOptions {
   loginRateLimit: number;
 }
 
-export const USERNAME = /^[A-Za-z0-9_.-]{3,32}$/;
-export const MIN_PASSWORD = 8;
-const MAX_PASSWORD = 1024;
 
 /** `next` must stay on this site: a path, never `//host` or a URL (no open redirect). */
 export function safeNext(next: unknown): string {
@@ -117,15 +114,13 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
     if (!options.registrationOpen) return reply.code(404).type('text/plain').send('Registration is closed.');
     const body = form(request);
     const next = safeNext(body.next);
-    const username = text(body.username);
+    const username = normalizeUsername(text(body.username));
     const password = text(body.password);
     const refuse = (status: number, error: string) => html(reply, status, registerPage({ next, error, username, registrationOpen: true }));
-    if (!USERNAME.test(username)) return refuse(400, 'Usernames are 3 to 32 letters, digits, dots, dashes or underscores.');
-    if (password.length < MIN_PASSWORD || password.length > MAX_PASSWORD) {
-      return refuse(400, `Passwords need at least ${MIN_PASSWORD} characters.`);
-    }
     try {
-      await store.createUser({ username, passwordHash: await hashPassword(password), scopes: DEFAULT_SCOPES });
+      const created = await createAccount(store, username, password, DEFAULT_SCOPES);
+      if (!created.ok && created.problem === 'username') return refuse(400, 'Usernames are 3 to 32 letters, digits, dots, dashes or underscores.');
+      if (!created.ok) return refuse(400, `Passwords need at least ${MIN_PASSWORD} characters.`);
     } catch (error) {
       if (error instanceof UsernameTakenError) return refuse(409, 'That username is taken.');
       throw error;

@@ -363,6 +363,14 @@ describe('registration', () => {
     assert.equal((await tokenRequest(server.url, { username: 'johndoe', password: 'a new password' })).status, 400);
   });
 
+  test('usernames are case-insensitive: JohnDoe cannot pose as johndoe, and may log in as johndoe', async () => {
+    const response = await post(server, '/register', { username: 'JohnDoe', password: 'a new password' });
+    assert.equal(response.status, 409);
+    const token = await tokenRequest(server.url, { username: 'JohnDoe', password: 'secret' });
+    assert.equal(token.status, 200);
+    assert.equal(decodeJwt(((await token.json()) as { access_token: string }).access_token).sub, 'johndoe');
+  });
+
   test('invalid usernames are 400', async () => {
     for (const username of ['a', 'ab', 'bad name', 'x'.repeat(33), '<script>', 'émile', '']) {
       const response = await post(server, '/register', { username, password: 'long enough' });
