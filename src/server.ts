@@ -121,7 +121,7 @@ export async function buildServer(config: Config): Promise<FastifyInstance> {
   await app.register(wsRoutes, { authenticator, chat, live, allowedOrigins: config.allowedOrigins });
   await app.register(pageRoutes, {
     store,
-    tokens,
+    sessions,
     authenticator,
     allowedOrigins: config.allowedOrigins,
     registrationOpen: config.registration === 'open',

@@ -43,6 +43,7 @@ ${o.error ? `<p class="error" role="alert">${escapeHtml(o.error)}</p>` : ''}
 </form>
 ${o.registrationOpen ? `<p>New here? <a href="/register?next=${encodeURIComponent(o.next)}">Create an account</a></p>` : ''}
 </main>`,
+    '/assets/login.js',
   );
 }
 

@@ -3,18 +3,18 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Authenticator } from '../auth/authenticator.js';
-import { ACCESS_COOKIE } from '../auth/credentials.js';
+import { ACCESS_COOKIE, REFRESH_COOKIE } from '../auth/credentials.js';
 import { originAllowed } from '../auth/gate.js';
 import { checkPassword, chooseScopes } from '../auth/grants.js';
 import { MAX_PASSWORD, MIN_PASSWORD, createAccount, normalizeUsername } from '../auth/accounts.js';
 import { DEFAULT_SCOPES } from '../auth/principal.js';
-import type { TokenService } from '../auth/tokens.js';
+import type { Grant, TokenSessions } from '../auth/sessions.js';
 import { type Store, UsernameTakenError } from '../store/store.js';
 import { STYLESHEET, chatPage, loginPage, registerPage } from './html.js';
 
 export interface PagesOptions {
   store: Store;
-  tokens: TokenService;
+  sessions: TokenSessions;
   authenticator: Authenticator;
   allowedOrigins: readonly string[];
   registrationOpen: boolean;
@@ -34,8 +34,11 @@ export function safeNext(next: unknown): string {
   }
 }
 
+/** The only path the refresh cookie is sent to. */
+export const REFRESH_PATH = '/auth/refresh';
+
 export async function pageRoutes(app: FastifyInstance, options: PagesOptions): Promise<void> {
-  const { store, tokens, authenticator } = options;
+  const { store, sessions, authenticator } = options;
   const html = (reply: FastifyReply, status: number, page: string) =>
     reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page);
   const form = (request: FastifyRequest) => (request.body ?? {}) as Record<string, unknown>;
@@ -44,18 +47,21 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
   const rateLimit = {
     max: options.loginRateLimit,
     timeWindow: '1 minute',
-    keyGenerator: (request: FastifyRequest) => `${request.ip}|${text(form(request).username)}`,
+    keyGenerator: (request: FastifyRequest) => `${request.ip}|${normalizeUsername(text(form(request).username))}`,
   };
 
+  /**
+   * The access token rides in a Lax cookie on every path (pages and the socket handshake); the refresh token
+   * in a Strict cookie sent only to /auth/refresh, so no page load or cross-site request ever carries it.
+   */
+  function setSessionCookies(request: FastifyRequest, reply: FastifyReply, grant: Grant) {
+    const secure = request.protocol === 'https';
+    reply.setCookie(ACCESS_COOKIE, grant.access.token, { httpOnly: true, sameSite: 'lax', path: '/', secure, maxAge: grant.access.expiresIn });
+    reply.setCookie(REFRESH_COOKIE, grant.refreshToken, { httpOnly: true, sameSite: 'strict', path: REFRESH_PATH, secure, maxAge: grant.refreshExpiresIn });
+  }
+
   async function signIn(request: FastifyRequest, reply: FastifyReply, username: string, scopes: string[], next: string) {
-    const issued = await tokens.issue(username, scopes);
-    reply.setCookie(ACCESS_COOKIE, issued.token, {
-      httpOnly: true,
-      sameSite: 'lax',
-      path: '/',
-      secure: request.protocol === 'https',
-      maxAge: issued.expiresIn,
-    });
+    setSessionCookies(request, reply, await sessions.start(username, scopes));
     return reply.code(303).header('cache-control', 'no-store').redirect(next);
   }
 
@@ -128,8 +134,28 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
     return signIn(request, reply, username, DEFAULT_SCOPES, next);
   });
 
-  app.post('/logout', { schema: page, preHandler: sameOriginPost }, async (_request, reply) => {
+  // The page's silent refresh: spends the refresh cookie, sets both cookies anew, and hands the page the new
+  // access token for its socket's in-band `refresh` (a page script can hold it for 15 minutes; never the refresh token).
+  app.post(REFRESH_PATH, { schema: page, preHandler: sameOriginPost }, async (request, reply) => {
+    const refreshToken = request.cookies[REFRESH_COOKIE];
+    const rotated = refreshToken ? await sessions.rotate(refreshToken, undefined) : undefined;
+    if (!rotated?.ok) {
+      reply.clearCookie(REFRESH_COOKIE, { path: REFRESH_PATH });
+      return reply.code(401).header('cache-control', 'no-store').send({ error: 'invalid_grant', error_description: rotated?.description ?? 'no session to refresh' });
+    }
+    setSessionCookies(request, reply, rotated.grant);
+    return reply.header('cache-control', 'no-store').send({ access_token: rotated.grant.access.token, expires_in: rotated.grant.access.expiresIn });
+  });
+
+  // Logout revokes, not only forgets: the refresh family and the access token die, and so do their live sockets.
+  app.post('/logout', { schema: page, preHandler: sameOriginPost }, async (request, reply) => {
+    const refreshToken = request.cookies[REFRESH_COOKIE];
+    if (refreshToken) await sessions.revokeRefreshToken(refreshToken);
+    const accessToken = request.cookies[ACCESS_COOKIE];
+    const access = accessToken ? await authenticator.verify(accessToken) : undefined;
+    if (access?.ok) await sessions.revokeAccess(access.principal);
     reply.clearCookie(ACCESS_COOKIE, { path: '/' });
+    reply.clearCookie(REFRESH_COOKIE, { path: REFRESH_PATH });
     return reply.code(303).header('cache-control', 'no-store').redirect('/login');
   });
 }

@@ -69,6 +69,9 @@ function connect(): void {
       case 'ack':
         pending.delete(frame.clientId);
         break;
+      case 'expiring':
+        void refreshSocket(ws);
+        break;
       case 'error':
         status.textContent = frame.message;
         break;
@@ -85,6 +88,18 @@ function connect(): void {
     setTimeout(connect, retryMs);
     retryMs = Math.min(retryMs * 2, 10_000);
   };
+}
+
+/**
+ * The token is about to expire: rotate the session through the refresh cookie (which also renews the access
+ * cookie for the next reconnect) and hand the socket the new access token in-band. If that fails, the
+ * server closes the socket with 4001 at expiry and the page goes to the login.
+ */
+async function refreshSocket(ws: WebSocket): Promise<void> {
+  const response = await fetch('/auth/refresh', { method: 'POST', credentials: 'same-origin' });
+  if (!response.ok) return;
+  const { access_token: token } = (await response.json()) as { access_token: string };
+  if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'refresh', token }));
 }
 
 composer.addEventListener('submit', (event) => {
