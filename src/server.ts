@@ -117,7 +117,7 @@ export async function buildServer(config: Config): Promise<FastifyInstance> {
   app.addHook('onClose', async () => stopHeartbeat());
 
   await app.register(authRoutes, { store, sessions, tickets, authenticator, loginRateLimit: config.loginRateLimit });
-  await app.register(roomRoutes, { store, authenticator });
+  await app.register(roomRoutes, { chat, authenticator, allowedOrigins: config.allowedOrigins });
   await app.register(wsRoutes, { authenticator, chat, live, allowedOrigins: config.allowedOrigins });
   await app.register(pageRoutes, {
     store,

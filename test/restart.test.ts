@@ -94,7 +94,7 @@ describe('restart on the same data dir', () => {
     );
 
     const rooms = await fetch(`${second.url}/rooms`, { headers: { authorization: `Bearer ${token}` } });
-    assert.deepEqual(await rooms.json(), [{ name: 'general', last_seq: 3 }]);
+    assert.deepEqual(await rooms.json(), [{ name: 'general', kind: 'public', last_seq: 3 }]);
 
     const again = await Client.chat(second, newcomerToken);
     const [ack] = await sendAll(again, ['after the restart'], 'after');

@@ -41,6 +41,9 @@ export function authGate(authenticator: Authenticator, options: GateOptions): pr
 export function originAllowed(request: FastifyRequest, allowedOrigins: readonly string[]): boolean {
   const origin = request.headers.origin;
   if (origin === undefined) return true;
+  // Under our `Referrer-Policy: no-referrer` a browser sends `Origin: null` even on its own same-origin POSTs;
+  // `Sec-Fetch-Site` (set by the browser, never by a page) then tells whether the request came from this site.
+  if (origin === 'null') return request.headers['sec-fetch-site'] === 'same-origin';
   const host = request.headers.host;
   if (host !== undefined && (origin === `http://${host}` || origin === `https://${host}`)) return true;
   return allowedOrigins.includes(origin);

@@ -1,9 +1,13 @@
 // Fan-out across nodes. The in-process bus (default) and the Redis bus implement it.
-import type { ChatMessage } from '../chat/message.js';
+import type { RoomEntry } from '../chat/message.js';
 
 export type RoomEvent =
-  | { type: 'message'; message: ChatMessage }
-  | { type: 'typing'; room: string; user: string };
+  /** A stored stream entry (message, edit, deletion), published after its commit. */
+  | { type: 'entry'; entry: RoomEntry }
+  | { type: 'typing'; room: string; user: string }
+  | { type: 'presence'; room: string; user: string; state: 'online' | 'offline' }
+  /** A member was removed: their sockets leave the room. */
+  | { type: 'removed'; room: string; user: string };
 
 export type Unsubscribe = () => void;
 

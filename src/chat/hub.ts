@@ -18,7 +18,8 @@ export class Hub {
     private readonly encode: (event: RoomEvent) => string,
   ) {}
 
-  add(room: string, member: Member): void {
+  /** Adds the member; true when it is the user's first here (they just came online in this room). */
+  add(room: string, member: Member): boolean {
     let entry = this.rooms.get(room);
     if (!entry) {
       const members = new Set<Member>();
@@ -28,22 +29,31 @@ export class Hub {
       });
       this.rooms.set(room, (entry = { members, unsubscribe }));
     }
+    const first = !this.has(entry.members, member.user);
     entry.members.add(member);
+    return first;
   }
 
-  remove(room: string, member: Member): void {
+  /** Removes the member; true when it was the user's last here (they just went offline in this room). */
+  remove(room: string, member: Member): boolean {
     const entry = this.rooms.get(room);
-    if (!entry) return;
-    entry.members.delete(member);
+    if (!entry || !entry.members.delete(member)) return false;
+    const last = !this.has(entry.members, member.user);
     if (entry.members.size === 0) {
       entry.unsubscribe();
       this.rooms.delete(room);
     }
+    return last;
   }
 
   /** Users online in the room on this node, each once however many tabs they have. */
   users(room: string): string[] {
     const members = this.rooms.get(room)?.members ?? [];
     return [...new Set([...members].map((m) => m.user))].sort();
+  }
+
+  private has(members: Set<Member>, user: string): boolean {
+    for (const m of members) if (m.user === user) return true;
+    return false;
   }
 }

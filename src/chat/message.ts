@@ -1,5 +1,10 @@
-/** A stored chat message, as every client sees it. `seq` is gap-free and strictly increasing per room. */
+// What a room's stream holds. Every entry has the room's next `seq` — messages, and the edits and deletions
+// of messages too — so a client resuming from a seq gets everything it missed, in order. Each entry is also
+// the exact frame clients receive (its `type` is the frame type): encoding is one JSON.stringify.
+
+/** A message as it stands now: an edit changes `body` and sets `editedAt`; a deletion empties it. */
 export interface ChatMessage {
+  type: 'message';
   room: string;
   id: string;
   seq: number;
@@ -7,15 +12,41 @@ export interface ChatMessage {
   body: string;
   /** Milliseconds since the epoch, assigned by the server when stored. */
   ts: number;
+  editedAt?: number;
+  deleted?: true;
 }
 
-/** What a sender hands to the store; `clientId` makes a resend after a reconnect idempotent. */
-export interface NewMessage {
+export interface MessageEdit {
+  type: 'edited';
   room: string;
+  /** The edited message's id. */
+  id: string;
+  seq: number;
   user: string;
   body: string;
-  clientId?: string;
+  editedAt: number;
 }
+
+export interface MessageDeletion {
+  type: 'deleted';
+  room: string;
+  /** The deleted message's id. */
+  id: string;
+  seq: number;
+  /** Who deleted it: the author, a room moderator or an admin. */
+  user: string;
+}
+
+export type RoomEntry = ChatMessage | MessageEdit | MessageDeletion;
+
+/** What the chat hands to the store; `clientId` makes a resend after a reconnect idempotent. */
+export type NewEntry =
+  | { kind: 'message'; room: string; user: string; body: string; clientId?: string }
+  | { kind: 'edit'; room: string; user: string; targetId: string; body: string }
+  | { kind: 'delete'; room: string; user: string; targetId: string };
+
+export type RoomKind = 'public' | 'private' | 'dm';
+export type RoomRole = 'owner' | 'moderator' | 'member';
 
 export const MAX_BODY_LENGTH = 4000;
 export const ROOM_NAME = /^[a-z0-9][a-z0-9_-]{0,39}$/;

@@ -1,27 +1,27 @@
-// Group commit: every send that arrives while a write is in flight (or in the same tick) goes into the
-// next transaction. One fsync serves the whole batch; each sender is answered only after it is stored.
+// Group commit: every entry that arrives while a write is in flight (or in the same tick) goes into the
+// next transaction. One fsync serves the whole batch; each writer is answered only after it is stored.
 import type { AppendResult, Store } from '../store/store.js';
-import type { NewMessage } from './message.js';
+import type { NewEntry, RoomEntry } from './message.js';
 
 interface Pending {
-  input: NewMessage;
+  input: NewEntry;
   resolve: (result: AppendResult) => void;
   reject: (error: unknown) => void;
 }
 
 const MAX_BATCH = 500;
 
-export class MessageWriter {
+export class EntryWriter {
   private queue: Pending[] = [];
   private busy = false;
 
   constructor(
     private readonly store: Store,
-    /** Called in seq order for each newly stored message, before its sender is answered. */
-    private readonly onStored: (result: AppendResult) => void,
+    /** Called in seq order for each newly stored entry, before its writer is answered. */
+    private readonly onStored: (entry: RoomEntry) => void,
   ) {}
 
-  write(input: NewMessage): Promise<AppendResult> {
+  write(input: NewEntry): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
       this.queue.push({ input, resolve, reject });
       if (!this.busy) {
@@ -36,13 +36,13 @@ export class MessageWriter {
       const batch = this.queue.splice(0, MAX_BATCH);
       let results: AppendResult[];
       try {
-        results = await this.store.appendMessages(batch.map((p) => p.input));
+        results = await this.store.appendEntries(batch.map((p) => p.input));
       } catch (error) {
         for (const p of batch) p.reject(error);
         continue;
       }
       results.forEach((result, i) => {
-        if (!result.duplicate) this.onStored(result);
+        if (result.status === 'stored') this.onStored(result.entry);
         batch[i]!.resolve(result);
       });
     }

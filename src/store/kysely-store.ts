@@ -1,7 +1,7 @@
 // The Store over Kysely: one implementation of the SQL, handed a dialect by sqlite.ts or postgres.ts.
 import { randomUUID } from 'node:crypto';
 import { type Kysely, Migrator, sql } from 'kysely';
-import type { ChatMessage, NewMessage } from '../chat/message.js';
+import type { ChatMessage, NewEntry, RoomEntry, RoomKind, RoomRole } from '../chat/message.js';
 import { type Database, type Engine, migrationProvider } from './schema.js';
 import {
   type AppendResult,
@@ -11,6 +11,8 @@ import {
   type Revocation,
   type RevocationKind,
   type Room,
+  RoomExistsError,
+  type RoomMember,
   type Store,
   type User,
   UsernameTakenError,
@@ -178,9 +180,20 @@ export class KyselyStore implements Store {
     await this.db.deleteFrom('revocations').where('expires_at', '<=', now).where('id', '<', last).execute();
   }
 
-  async listRooms(): Promise<Room[]> {
-    const rows = await this.db.selectFrom('rooms').selectAll().orderBy('name').execute();
-    return rows.map(toRoom);
+  async createRoom(room: { name: string; kind: RoomKind; owner: string; members: RoomMember[] }): Promise<Room> {
+    const row = { name: room.name, kind: room.kind, owner: room.owner, last_seq: 0, created_at: Date.now() };
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        await trx.insertInto('rooms').values(row).execute();
+        for (const member of room.members) {
+          await trx.insertInto('room_members').values({ room: room.name, username: member.username, role: member.role, added_at: row.created_at }).execute();
+        }
+      });
+    } catch (error) {
+      if (this.isUniqueViolation(error)) throw new RoomExistsError(`room "${room.name}" exists`);
+      throw error;
+    }
+    return toRoom(row);
   }
 
   async findRoom(name: string): Promise<Room | undefined> {
@@ -188,11 +201,62 @@ export class KyselyStore implements Store {
     return row && toRoom(row);
   }
 
-  async appendMessages(batch: NewMessage[]): Promise<AppendResult[]> {
+  async visibleRooms(username: string): Promise<(Room & { role?: RoomRole })[]> {
+    const rows = await this.db
+      .selectFrom('rooms')
+      .leftJoin('room_members', (join) => join.onRef('room_members.room', '=', 'rooms.name').on('room_members.username', '=', username))
+      .selectAll('rooms')
+      .select('room_members.role')
+      .where((eb) => eb.or([eb('rooms.kind', '=', 'public'), eb('room_members.username', 'is not', null)]))
+      .orderBy('rooms.name')
+      .execute();
+    return rows.map((row) => ({ ...toRoom(row), ...(row.role ? { role: row.role as RoomRole } : {}) }));
+  }
+
+  async roleIn(room: string, username: string): Promise<RoomRole | undefined> {
+    const row = await this.db
+      .selectFrom('room_members')
+      .select('role')
+      .where('room', '=', room)
+      .where('username', '=', username)
+      .executeTakeFirst();
+    return row?.role as RoomRole | undefined;
+  }
+
+  async members(room: string): Promise<RoomMember[]> {
+    const rows = await this.db.selectFrom('room_members').select(['username', 'role']).where('room', '=', room).orderBy('username').execute();
+    return rows.map((row) => ({ username: row.username, role: row.role as RoomRole }));
+  }
+
+  async setMember(room: string, member: RoomMember): Promise<void> {
+    await this.db
+      .insertInto('room_members')
+      .values({ room, username: member.username, role: member.role, added_at: Date.now() })
+      .onConflict((oc) => oc.columns(['room', 'username']).doUpdateSet({ role: member.role }))
+      .execute();
+  }
+
+  async removeMember(room: string, username: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('room_members').where('room', '=', room).where('username', '=', username).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async findMessage(room: string, id: string): Promise<ChatMessage | undefined> {
+    const row = await this.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('room', '=', room)
+      .where('id', '=', id)
+      .where('kind', '=', 'message')
+      .executeTakeFirst();
+    return row && (toEntry(row) as ChatMessage);
+  }
+
+  async appendEntries(batch: NewEntry[]): Promise<AppendResult[]> {
     return this.db.transaction().execute(async (trx) => {
       const results: AppendResult[] = [];
       for (const input of batch) {
-        if (input.clientId !== undefined) {
+        if (input.kind === 'message' && input.clientId !== undefined) {
           const earlier = await trx
             .selectFrom('messages')
             .selectAll()
@@ -201,7 +265,23 @@ export class KyselyStore implements Store {
             .where('client_id', '=', input.clientId)
             .executeTakeFirst();
           if (earlier) {
-            results.push({ message: toMessage(earlier), duplicate: true });
+            results.push({ status: 'duplicate', entry: toEntry(earlier) as ChatMessage });
+            continue;
+          }
+        }
+        const now = Date.now();
+        if (input.kind !== 'message') {
+          // The message itself changes in place (history shows it as it stands); the stream records the change.
+          const changed = await trx
+            .updateTable('messages')
+            .set(input.kind === 'edit' ? { body: input.body, edited_at: now } : { body: '', deleted: 1 })
+            .where('room', '=', input.room)
+            .where('id', '=', input.targetId)
+            .where('kind', '=', 'message')
+            .where('deleted', '=', 0)
+            .executeTakeFirst();
+          if (Number(changed.numUpdatedRows) === 0) {
+            results.push({ status: 'gone' });
             continue;
           }
         }
@@ -216,18 +296,22 @@ export class KyselyStore implements Store {
           room: input.room,
           seq: Number(room.last_seq),
           username: input.user,
-          body: input.body,
-          client_id: input.clientId ?? null,
-          ts: Date.now(),
+          body: input.kind === 'delete' ? '' : input.body,
+          client_id: input.kind === 'message' ? (input.clientId ?? null) : null,
+          ts: now,
+          kind: input.kind,
+          target_id: input.kind === 'message' ? null : input.targetId,
+          edited_at: null,
+          deleted: 0,
         };
         await trx.insertInto('messages').values(row).execute();
-        results.push({ message: toMessage(row), duplicate: false });
+        results.push({ status: 'stored', entry: toEntry(row) });
       }
       return results;
     });
   }
 
-  async messagesAfter(room: string, afterSeq: number, limit: number): Promise<ChatMessage[]> {
+  async entriesAfter(room: string, afterSeq: number, limit: number): Promise<RoomEntry[]> {
     const rows = await this.db
       .selectFrom('messages')
       .selectAll()
@@ -236,14 +320,14 @@ export class KyselyStore implements Store {
       .orderBy('seq', 'asc')
       .limit(limit)
       .execute();
-    return rows.map(toMessage);
+    return rows.map(toEntry);
   }
 
   async messagesBefore(room: string, beforeSeq: number | undefined, limit: number): Promise<ChatMessage[]> {
-    let query = this.db.selectFrom('messages').selectAll().where('room', '=', room);
+    let query = this.db.selectFrom('messages').selectAll().where('room', '=', room).where('kind', '=', 'message');
     if (beforeSeq !== undefined) query = query.where('seq', '<', beforeSeq);
     const rows = await query.orderBy('seq', 'desc').limit(limit).execute();
-    return rows.reverse().map(toMessage);
+    return rows.reverse().map((row) => toEntry(row) as ChatMessage);
   }
 
   async ping(): Promise<void> {
@@ -278,16 +362,31 @@ function toRefreshToken(row: Row<'refresh_tokens'>): RefreshTokenRecord {
 }
 
 function toRoom(row: Row<'rooms'>): Room {
-  return { name: row.name, lastSeq: Number(row.last_seq), createdAt: Number(row.created_at) };
+  return {
+    name: row.name,
+    kind: row.kind as RoomKind,
+    ...(row.owner ? { owner: row.owner } : {}),
+    lastSeq: Number(row.last_seq),
+    createdAt: Number(row.created_at),
+  };
 }
 
-function toMessage(row: Row<'messages'>): ChatMessage {
-  return {
-    room: row.room,
-    id: row.id,
-    seq: Number(row.seq),
-    user: row.username,
-    body: row.body,
-    ts: Number(row.ts),
-  };
+function toEntry(row: Row<'messages'>): RoomEntry {
+  const base = { room: row.room, seq: Number(row.seq), user: row.username };
+  switch (row.kind) {
+    case 'edit':
+      return { type: 'edited', ...base, id: row.target_id!, body: row.body, editedAt: Number(row.ts) };
+    case 'delete':
+      return { type: 'deleted', ...base, id: row.target_id! };
+    default:
+      return {
+        type: 'message',
+        ...base,
+        id: row.id,
+        body: row.body,
+        ts: Number(row.ts),
+        ...(row.edited_at !== null ? { editedAt: Number(row.edited_at) } : {}),
+        ...(Number(row.deleted) !== 0 ? { deleted: true as const } : {}),
+      };
+  }
 }

@@ -13,6 +13,14 @@ export interface Database {
     name: string;
     last_seq: number;
     created_at: number;
+    kind: string;
+    owner: string | null;
+  };
+  room_members: {
+    room: string;
+    username: string;
+    role: string;
+    added_at: number;
   };
   refresh_tokens: {
     /** SHA-256 of the opaque token: a database leak does not leak usable tokens. */
@@ -47,6 +55,12 @@ export interface Database {
     body: string;
     client_id: string | null;
     ts: number;
+    /** message | edit | delete: edits and deletions are stream entries with their own seq. */
+    kind: string;
+    /** For an edit or delete: the message it changes. */
+    target_id: string | null;
+    edited_at: number | null;
+    deleted: number;
   };
 }
 
@@ -114,6 +128,25 @@ const migrations = (engine: Engine): Record<string, Migration> => ({
         .addColumn('expires_at', 'bigint', (c) => c.notNull())
         .addColumn('used', 'integer', (c) => c.notNull().defaultTo(0))
         .execute();
+    },
+  },
+  '0003_rooms_and_edits': {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('rooms').addColumn('kind', 'varchar(8)', (c) => c.notNull().defaultTo('public')).execute();
+      await db.schema.alterTable('rooms').addColumn('owner', 'varchar(64)').execute();
+      await db.schema
+        .createTable('room_members')
+        .addColumn('room', 'varchar(64)', (c) => c.notNull().references('rooms.name'))
+        .addColumn('username', 'varchar(64)', (c) => c.notNull())
+        .addColumn('role', 'varchar(16)', (c) => c.notNull())
+        .addColumn('added_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('room_members_pk', ['room', 'username'])
+        .execute();
+      await db.schema.createIndex('room_members_user').on('room_members').column('username').execute();
+      await db.schema.alterTable('messages').addColumn('kind', 'varchar(8)', (c) => c.notNull().defaultTo('message')).execute();
+      await db.schema.alterTable('messages').addColumn('target_id', 'varchar(36)').execute();
+      await db.schema.alterTable('messages').addColumn('edited_at', 'bigint').execute();
+      await db.schema.alterTable('messages').addColumn('deleted', 'integer', (c) => c.notNull().defaultTo(0)).execute();
     },
   },
 });

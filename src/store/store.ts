@@ -1,5 +1,5 @@
 // The storage boundary. SQLite (default) and PostgreSQL implement it; both pass test/store/contract.ts.
-import type { ChatMessage, NewMessage } from '../chat/message.js';
+import type { ChatMessage, NewEntry, RoomEntry, RoomKind, RoomRole } from '../chat/message.js';
 
 export interface User {
   username: string;
@@ -18,14 +18,26 @@ export interface NewUser {
 
 export interface Room {
   name: string;
+  kind: RoomKind;
+  owner?: string;
   lastSeq: number;
   createdAt: number;
 }
 
-export interface AppendResult {
-  message: ChatMessage;
-  /** True when this clientId was already stored: the earlier message is returned, nothing new is written. */
-  duplicate: boolean;
+export interface RoomMember {
+  username: string;
+  role: RoomRole;
+}
+
+export type AppendResult =
+  | { status: 'stored'; entry: RoomEntry }
+  /** This clientId was stored before: the earlier message is returned, nothing new is written. */
+  | { status: 'duplicate'; entry: ChatMessage }
+  /** An edit or deletion of a message that is not there (or already deleted): nothing is written. */
+  | { status: 'gone' };
+
+export class RoomExistsError extends Error {
+  override name = 'RoomExistsError';
 }
 
 export interface RefreshTokenRecord {
@@ -80,13 +92,22 @@ export interface Store {
   /** Deletes expired tickets, refresh tokens and revocations. */
   prune(now: number): Promise<void>;
 
-  listRooms(): Promise<Room[]>;
+  /** Creates the room with its first members (the owner among them); RoomExistsError if the name is taken. */
+  createRoom(room: { name: string; kind: RoomKind; owner: string; members: RoomMember[] }): Promise<Room>;
   findRoom(name: string): Promise<Room | undefined>;
+  /** Public rooms and the private rooms and DMs the user belongs to, with the user's role where there is one. */
+  visibleRooms(username: string): Promise<(Room & { role?: RoomRole })[]>;
+  roleIn(room: string, username: string): Promise<RoomRole | undefined>;
+  members(room: string): Promise<RoomMember[]>;
+  /** Adds the member or changes their role. */
+  setMember(room: string, member: RoomMember): Promise<void>;
+  removeMember(room: string, username: string): Promise<boolean>;
+  findMessage(room: string, id: string): Promise<ChatMessage | undefined>;
   /** Stores a batch in one transaction (group commit), assigning each room's next seq in order. */
-  appendMessages(batch: NewMessage[]): Promise<AppendResult[]>;
-  /** Messages with seq > afterSeq, oldest first, at most `limit`. */
-  messagesAfter(room: string, afterSeq: number, limit: number): Promise<ChatMessage[]>;
-  /** The `limit` messages just before `beforeSeq` (or the newest), oldest first. */
+  appendEntries(batch: NewEntry[]): Promise<AppendResult[]>;
+  /** The stream after `afterSeq`, oldest first, at most `limit`: messages as they stand now, edits, deletions. */
+  entriesAfter(room: string, afterSeq: number, limit: number): Promise<RoomEntry[]>;
+  /** The `limit` messages just before `beforeSeq` (or the newest), oldest first, as they stand now. */
   messagesBefore(room: string, beforeSeq: number | undefined, limit: number): Promise<ChatMessage[]>;
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -66,11 +66,8 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
   }
 
   // Login CSRF: a foreign site must not be able to post these forms with the user's browser.
-  // Under our `Referrer-Policy: no-referrer` a browser sends `Origin: null` even on a same-origin form post;
-  // `Sec-Fetch-Site` (set by the browser, never by a page) then tells us whether the post came from our own page.
   const sameOriginPost = async (request: FastifyRequest, reply: FastifyReply) => {
-    const ownNullOrigin = request.headers.origin === 'null' && request.headers['sec-fetch-site'] === 'same-origin';
-    if (!ownNullOrigin && !originAllowed(request, options.allowedOrigins)) {
+    if (!originAllowed(request, options.allowedOrigins)) {
       return reply.code(403).type('text/plain').send('Forbidden: cross-site form post');
     }
   };

@@ -6,7 +6,7 @@ import type { RoomEvent } from '../bus/bus.js';
 import type { Member } from '../chat/hub.js';
 import type { ChatService } from '../chat/service.js';
 import { CloseEvents } from './close-codes.js';
-import { type ClientFrame, type ErrorCode, encode, encodeRoomEvent, parseClientFrame } from './frames.js';
+import { type ClientFrame, type ErrorCode, encode, parseClientFrame } from './frames.js';
 import type { TokenLife } from './token-life.js';
 
 /** A join without `since` starts with this many recent messages. */
@@ -14,13 +14,16 @@ const RECENT_ON_JOIN = 50;
 const REPLAY_PAGE = 500;
 /** Unread bytes a client may leave queued before it is dropped as a slow consumer. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+/** A user's typing is relayed at most this often per room; the rest is dropped (it is a hint, not data). */
+const TYPING_INTERVAL_MS = 2000;
 
 interface Joined {
-  /** False while stored messages are replayed; live events wait in `waiting` meanwhile. */
+  /** False while stored entries are replayed; live ones wait in `waiting` meanwhile. */
   live: boolean;
   waiting: { seq: number; frame: string }[];
   /** Highest seq this client has been sent: nothing at or below it is sent again. */
   sentSeq: number;
+  lastTyping: number;
 }
 
 export class ChatSession implements Member {
@@ -55,17 +58,29 @@ export class ChatSession implements Member {
   }
 
   deliver(event: RoomEvent, frame: string): void {
-    const room = this.rooms.get(event.type === 'message' ? event.message.room : event.room);
+    const name = event.type === 'entry' ? event.entry.room : event.room;
+    const room = this.rooms.get(name);
     if (!room) return;
-    if (event.type === 'typing') {
-      if (room.live && event.user !== this.user) this.sendRaw(frame);
-      return;
-    }
-    const { seq } = event.message;
-    if (!room.live) room.waiting.push({ seq, frame });
-    else if (seq > room.sentSeq) {
-      room.sentSeq = seq;
-      this.sendRaw(frame);
+    switch (event.type) {
+      case 'entry': {
+        const { seq } = event.entry;
+        if (!room.live) room.waiting.push({ seq, frame });
+        else if (seq > room.sentSeq) {
+          room.sentSeq = seq;
+          this.sendRaw(frame);
+        }
+        return;
+      }
+      case 'typing':
+        if (room.live && event.user !== this.user) this.sendRaw(frame);
+        return;
+      case 'presence':
+        if (room.live) this.sendRaw(frame);
+        return;
+      case 'removed':
+        if (event.user !== this.user) return;
+        this.leave(name);
+        return this.sendRaw(frame);
     }
   }
 
@@ -97,7 +112,7 @@ export class ChatSession implements Member {
       case 'join':
         return this.join(frame.room, frame.since, frame.ref);
       case 'leave':
-        if (this.rooms.delete(frame.room)) this.chat.leave(frame.room, this);
+        this.leave(frame.room);
         return this.send({ type: 'left', room: frame.room, ref: frame.ref });
       case 'send':
         return this.sendMessage(frame);
@@ -106,9 +121,25 @@ export class ChatSession implements Member {
         const messages = await this.chat.history(frame.room, frame.before, frame.limit ?? 50);
         return this.send({ type: 'history', room: frame.room, messages, ref: frame.ref });
       }
-      case 'typing':
+      case 'typing': {
         if (!this.requireJoined(frame.room, frame.ref)) return;
+        const room = this.rooms.get(frame.room)!;
+        if (Date.now() - room.lastTyping < TYPING_INTERVAL_MS) return;
+        room.lastTyping = Date.now();
         return this.chat.typing(frame.room, this.user);
+      }
+      case 'edit':
+      case 'delete': {
+        if (!this.requireJoined(frame.room, frame.ref)) return;
+        if (!this.life.current.scopes.includes('chat:write')) return this.error('forbidden', 'changing messages needs the chat:write scope', frame.ref);
+        const outcome =
+          frame.type === 'edit'
+            ? await this.chat.edit(frame.room, frame.id, frame.body, this.life.current)
+            : await this.chat.delete(frame.room, frame.id, this.life.current);
+        // Success needs no answer: the edited/deleted entry reaches every member, this socket included.
+        if (!outcome.ok) this.error(outcome.code, outcome.message, frame.ref);
+        return;
+      }
       case 'refresh':
         return this.refresh(frame.token, frame.ref);
     }
@@ -118,30 +149,28 @@ export class ChatSession implements Member {
     if (!this.life.current.scopes.includes('chat:read')) return this.error('forbidden', 'reading needs the chat:read scope', ref);
     if (this.rooms.has(room)) return this.error('invalid_frame', `already joined ${room}`, ref);
     // Subscribe first, then read the store: whatever is published meanwhile waits, and seq removes overlap.
-    const joined: Joined = { live: false, waiting: [], sentSeq: since ?? 0 };
+    const joined: Joined = { live: false, waiting: [], sentSeq: since ?? 0, lastTyping: 0 };
     this.rooms.set(room, joined);
-    const members = this.chat.join(room, this);
-    const found = await this.chat.roomExists(room);
-    if (!found) {
+    const outcome = await this.chat.join(room, this, this.life.current);
+    if (!outcome.ok) {
       this.rooms.delete(room);
-      this.chat.leave(room, this);
-      return this.error('no_such_room', `no room named ${room}`, ref);
+      return this.error(outcome.code, outcome.message, ref);
     }
-    this.send({ type: 'joined', room, members, ref });
+    this.send({ type: 'joined', room, members: outcome.value.members, ref });
     if (since === undefined) {
       const recent = await this.chat.history(room, undefined, RECENT_ON_JOIN);
       if (this.rooms.get(room) !== joined) return;
       for (const message of recent) {
         joined.sentSeq = message.seq;
-        this.sendRaw(encodeRoomEvent({ type: 'message', message }));
+        this.sendRaw(JSON.stringify(message));
       }
     }
     for (;;) {
       const page = await this.chat.replay(room, joined.sentSeq, REPLAY_PAGE);
       if (this.rooms.get(room) !== joined) return; // left or closed meanwhile
-      for (const message of page) {
-        joined.sentSeq = message.seq;
-        this.sendRaw(encodeRoomEvent({ type: 'message', message }));
+      for (const entry of page) {
+        joined.sentSeq = entry.seq;
+        this.sendRaw(JSON.stringify(entry));
       }
       if (page.length < REPLAY_PAGE) break;
     }
@@ -155,12 +184,18 @@ export class ChatSession implements Member {
     joined.live = true;
   }
 
+  private leave(room: string): void {
+    if (this.rooms.delete(room)) this.chat.leave(room, this);
+  }
+
   private async sendMessage(frame: Extract<ClientFrame, { type: 'send' }>): Promise<void> {
     const ref = frame.ref ?? frame.clientId;
     if (!this.life.current.scopes.includes('chat:write')) return this.error('forbidden', 'sending needs the chat:write scope', ref);
     if (!this.requireJoined(frame.room, ref)) return;
     this.chat.send({ room: frame.room, user: this.user, body: frame.body, clientId: frame.clientId }).then(
-      ({ message }) => this.send({ type: 'ack', clientId: frame.clientId, id: message.id, seq: message.seq, ref: frame.ref }),
+      (result) => {
+        if (result.status !== 'gone') this.send({ type: 'ack', clientId: frame.clientId, id: result.entry.id, seq: result.entry.seq, ref: frame.ref });
+      },
       (error) => this.fail(error, ref),
     );
   }

@@ -4,6 +4,7 @@ import Type, { type Static, type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import type { RoomEvent } from '../bus/bus.js';
 import { MAX_BODY_LENGTH } from '../chat/message.js';
+import type { ChatErrorCode } from '../chat/service.js';
 
 const Room = Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,39}$' });
 const Seq = Type.Integer({ minimum: 0 });
@@ -27,6 +28,14 @@ const ClientFrames = {
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
     ref: Ref,
   }),
+  edit: Type.Object({
+    type: Type.Literal('edit'),
+    room: Room,
+    id: Type.String({ maxLength: 64 }),
+    body: Type.String({ minLength: 1, maxLength: MAX_BODY_LENGTH }),
+    ref: Ref,
+  }),
+  delete: Type.Object({ type: Type.Literal('delete'), room: Room, id: Type.String({ maxLength: 64 }), ref: Ref }),
   typing: Type.Object({ type: Type.Literal('typing'), room: Room, ref: Ref }),
   refresh: Type.Object({ type: Type.Literal('refresh'), token: Type.String({ maxLength: 8192 }), ref: Ref }),
   ping: Type.Object({ type: Type.Literal('ping'), ref: Ref }),
@@ -68,22 +77,27 @@ export function parseClientFrame(text: string): ParseResult {
   return { ok: true, frame: value as ClientFrame };
 }
 
-export const ErrorCodes = [
-  'bad_frame',
-  'unknown_type',
-  'invalid_frame',
-  'no_such_room',
-  'not_joined',
-  'forbidden',
-  'invalid_token',
-  'internal',
-] as const;
-export type ErrorCode = (typeof ErrorCodes)[number];
+export type ErrorCode =
+  | 'bad_frame'
+  | 'unknown_type'
+  | 'invalid_frame'
+  | 'not_joined'
+  | 'invalid_token'
+  | 'internal'
+  | ChatErrorCode;
 
 export const encode = (frame: { type: string } & Record<string, unknown>): string => JSON.stringify(frame);
 
+/** Stream entries are their own frames; the rest are shaped here. */
 export function encodeRoomEvent(event: RoomEvent): string {
-  return event.type === 'message'
-    ? encode({ type: 'message', ...event.message })
-    : encode({ type: 'typing', room: event.room, user: event.user });
+  switch (event.type) {
+    case 'entry':
+      return JSON.stringify(event.entry);
+    case 'typing':
+      return encode({ type: 'typing', room: event.room, user: event.user });
+    case 'presence':
+      return encode({ type: 'presence', room: event.room, user: event.user, state: event.state });
+    case 'removed':
+      return encode({ type: 'left', room: event.room, reason: 'removed' });
+  }
 }
