@@ -20,6 +20,8 @@ export interface Config {
   audience: string;
   /** Attempts per minute per client address and username at /token and /login. */
   loginRateLimit: number;
+  /** Frames per second one socket may send (bursts of four times that); beyond, it is closed with 4029. */
+  wsFrameRate: number;
   /** How long before `exp` an open socket is sent `expiring`. */
   expiryWarningSeconds: number;
   /** An external OpenID provider whose access tokens are accepted besides Parley's own. */
@@ -56,6 +58,7 @@ const OPTIONS = {
   audience: 'PARLEY_AUDIENCE',
   'login-rate-limit': 'PARLEY_LOGIN_RATE_LIMIT',
   'expiry-warning': 'PARLEY_EXPIRY_WARNING',
+  'ws-frame-rate': 'PARLEY_WS_FRAME_RATE',
   'oidc-issuer': 'PARLEY_OIDC_ISSUER',
   'oidc-jwks-url': 'PARLEY_OIDC_JWKS_URL',
   'oidc-audience': 'PARLEY_OIDC_AUDIENCE',
@@ -102,10 +105,13 @@ export function loadConfig(
   if (jwtSecret !== undefined && Buffer.byteLength(jwtSecret) < 32) {
     throw new ConfigError(`${label('jwt-secret')} must be at least 32 bytes (256 bits) for HS256`);
   }
-  const loginRateLimit = Number(raw('login-rate-limit') ?? '30');
-  if (!Number.isInteger(loginRateLimit) || loginRateLimit < 1) {
-    throw new ConfigError(`${label('login-rate-limit')} must be a positive whole number`);
-  }
+  const positive = (name: OptionName, fallback: string) => {
+    const value = Number(raw(name) ?? fallback);
+    if (!Number.isInteger(value) || value < 1) throw new ConfigError(`${label(name)} must be a positive whole number`);
+    return value;
+  };
+  const loginRateLimit = positive('login-rate-limit', '30');
+  const wsFrameRate = positive('ws-frame-rate', '100');
 
   const oidcIssuer = raw('oidc-issuer');
   const oidcJwksUrl = raw('oidc-jwks-url');
@@ -140,6 +146,7 @@ export function loadConfig(
     issuer: raw('issuer') ?? 'parley',
     audience: raw('audience') ?? 'parley',
     loginRateLimit,
+    wsFrameRate,
     expiryWarningSeconds: parseDuration(raw('expiry-warning') ?? '60s', label('expiry-warning')),
     oidc,
     demo: flags.demo ?? env.PARLEY_DEMO === '1',

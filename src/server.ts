@@ -118,7 +118,7 @@ export async function buildServer(config: Config): Promise<FastifyInstance> {
 
   await app.register(authRoutes, { store, sessions, tickets, authenticator, loginRateLimit: config.loginRateLimit });
   await app.register(roomRoutes, { chat, authenticator, allowedOrigins: config.allowedOrigins });
-  await app.register(wsRoutes, { authenticator, chat, live, allowedOrigins: config.allowedOrigins });
+  await app.register(wsRoutes, { authenticator, chat, live, allowedOrigins: config.allowedOrigins, frameRate: config.wsFrameRate });
   await app.register(pageRoutes, {
     store,
     sessions,

@@ -6,6 +6,7 @@ import type { RoomEvent } from '../bus/bus.js';
 import type { Member } from '../chat/hub.js';
 import type { ChatService } from '../chat/service.js';
 import { CloseEvents } from './close-codes.js';
+import { onTextFrame } from './frame-budget.js';
 import { type ClientFrame, type ErrorCode, encode, parseClientFrame } from './frames.js';
 import type { TokenLife } from './token-life.js';
 
@@ -35,15 +36,14 @@ export class ChatSession implements Member {
     private readonly chat: ChatService,
     private readonly authenticator: Authenticator,
     private readonly onError: (error: unknown) => void,
+    frameRate: number,
   ) {
     const socket = (this.socket = life.socket);
     const principal = life.current;
     // Frames are handled one at a time, in order: a send right behind a join waits for the join's replay.
     // Sends do not hold the line: they are queued to the writer and acked when stored.
     let line = Promise.resolve();
-    socket.on('message', (data, isBinary) => {
-      if (isBinary) return this.close(CloseEvents.unsupportedData);
-      const text = data.toString();
+    onTextFrame(socket, frameRate, (text) => {
       line = line.then(() => this.handle(text));
     });
     socket.once('close', () => {

@@ -13,16 +13,19 @@ export interface WsRoutesOptions {
   chat: ChatService;
   live: LiveSockets;
   allowedOrigins: readonly string[];
+  /** Frames per second per socket (see FrameBudget). */
+  frameRate: number;
 }
 
 export async function wsRoutes(app: FastifyInstance, options: WsRoutesOptions): Promise<void> {
   const { live } = options;
   app.addHook('preValidation', authGate(options.authenticator, { cookie: true, handshake: true, allowedOrigins: options.allowedOrigins }));
 
-  await app.register(securedEchoRoute, { live });
+  await app.register(securedEchoRoute, { live, frameRate: options.frameRate });
 
   app.get('/ws', { websocket: true, schema: { hide: true } }, (socket, request) => {
     const life = live.track(socket, request.principal!, (at) => socket.send(encode({ type: 'expiring', at })));
-    new ChatSession(life, options.chat, options.authenticator, (error) => request.log.error({ err: error }, 'chat frame failed'));
+    const onError = (error: unknown) => request.log.error({ err: error }, 'chat frame failed');
+    new ChatSession(life, options.chat, options.authenticator, onError, options.frameRate);
   });
 }

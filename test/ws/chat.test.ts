@@ -181,3 +181,29 @@ describe('/ws chat', () => {
     assert.deepEqual(await client.closedWith(), { code: 1001, reason: 'server shutting down' });
   });
 });
+
+describe('flood control', () => {
+  let server: RunningServer;
+  before(async () => {
+    server = await startServer({ PARLEY_WS_FRAME_RATE: '5' });
+  });
+  after(() => server.cleanup());
+
+  test('a socket that floods past its budget (5/s, bursts of 20) is closed with 4029; others go on', async () => {
+    const bystander = await Client.chat(server, await getToken(server.url, 'janedoe'));
+    const flooder = await Client.chat(server, await getToken(server.url, 'johndoe'));
+    for (let i = 0; i < 30; i++) flooder.send({ type: 'ping', ref: String(i) });
+    assert.deepEqual(await flooder.closedWith(), { code: 4029, reason: 'rate limited' });
+    // At most the burst was served (frames still queued when the socket closed get no answer).
+    assert.ok(flooder.received.filter((f) => (f as Frame).type === 'pong').length <= 20);
+    bystander.send({ type: 'ping', ref: 'ok' });
+    assert.equal((await bystander.next((f) => f.type === 'pong')).ref, 'ok');
+    bystander.close();
+  });
+
+  test('the recipe echo has the same budget', async () => {
+    const client = await Client.open(`${server.wsUrl}/secured-ws`, { headers: { authorization: `Bearer ${await getToken(server.url)}` } });
+    for (let i = 0; i < 30; i++) client.send(`x${i}`);
+    assert.equal((await client.closedWith()).code, 4029);
+  });
+});
