@@ -11,7 +11,8 @@ export interface Member {
 export const roomChannel = (room: string) => `room:${room}`;
 
 export class Hub {
-  private readonly rooms = new Map<string, { members: Set<Member>; unsubscribe: Unsubscribe }>();
+  /** Per room: its local members, how many sockets each user has there, and the bus subscription. */
+  private readonly rooms = new Map<string, { members: Set<Member>; sockets: Map<string, number>; unsubscribe: Unsubscribe }>();
 
   constructor(
     private readonly bus: Bus,
@@ -27,33 +28,31 @@ export class Hub {
         const frame = this.encode(event);
         for (const m of members) m.deliver(event, frame);
       });
-      this.rooms.set(room, (entry = { members, unsubscribe }));
+      this.rooms.set(room, (entry = { members, sockets: new Map(), unsubscribe }));
     }
-    const first = !this.has(entry.members, member.user);
+    if (entry.members.has(member)) return false;
     entry.members.add(member);
-    return first;
+    const count = (entry.sockets.get(member.user) ?? 0) + 1;
+    entry.sockets.set(member.user, count);
+    return count === 1;
   }
 
   /** Removes the member; true when it was the user's last here (they just went offline in this room). */
   remove(room: string, member: Member): boolean {
     const entry = this.rooms.get(room);
     if (!entry || !entry.members.delete(member)) return false;
-    const last = !this.has(entry.members, member.user);
+    const count = entry.sockets.get(member.user)! - 1;
+    if (count === 0) entry.sockets.delete(member.user);
+    else entry.sockets.set(member.user, count);
     if (entry.members.size === 0) {
       entry.unsubscribe();
       this.rooms.delete(room);
     }
-    return last;
+    return count === 0;
   }
 
   /** Users online in the room on this node, each once however many tabs they have. */
   users(room: string): string[] {
-    const members = this.rooms.get(room)?.members ?? [];
-    return [...new Set([...members].map((m) => m.user))].sort();
-  }
-
-  private has(members: Set<Member>, user: string): boolean {
-    for (const m of members) if (m.user === user) return true;
-    return false;
+    return [...(this.rooms.get(room)?.sockets.keys() ?? [])].sort();
   }
 }
