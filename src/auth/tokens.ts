@@ -22,11 +22,16 @@ export interface TokenSettings {
 const ALGORITHM = 'HS256';
 
 export class TokenService {
+  /** Imported once: jose would otherwise import the raw bytes into WebCrypto on every sign and verify. */
+  private readonly key: Promise<CryptoKey>;
+
   constructor(
-    private readonly key: Uint8Array,
+    secret: Uint8Array,
     private readonly settings: TokenSettings,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.key = crypto.subtle.importKey('raw', new Uint8Array(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+  }
 
   async issue(username: string, scopes: string[], family?: string): Promise<IssuedToken> {
     const iat = Math.floor(this.now() / 1000);
@@ -40,7 +45,7 @@ export class TokenService {
       .setJti(jti)
       .setIssuer(this.settings.issuer)
       .setAudience(this.settings.audience)
-      .sign(this.key);
+      .sign(await this.key);
     return {
       token,
       expiresIn: this.settings.accessTokenTtlSeconds,
@@ -51,7 +56,7 @@ export class TokenService {
   /** Resolves the Principal or throws InvalidTokenError with a reason safe to show the client. */
   async verify(token: string): Promise<Principal> {
     try {
-      const { payload } = await jwtVerify(token, this.key, {
+      const { payload } = await jwtVerify(token, await this.key, {
         algorithms: [ALGORITHM],
         issuer: this.settings.issuer,
         audience: this.settings.audience,

@@ -253,25 +253,17 @@ export class KyselyStore implements Store {
   }
 
   async appendEntries(batch: NewEntry[]): Promise<AppendResult[]> {
-    return this.db.transaction().execute(async (trx) => {
-      const results: AppendResult[] = [];
-      for (const input of batch) {
-        if (input.kind === 'message' && input.clientId !== undefined) {
-          const earlier = await trx
+    return this.db.transaction().execute((trx) =>
+      appendEntries(batch, {
+        earlier: (input) =>
+          trx
             .selectFrom('messages')
             .selectAll()
             .where('room', '=', input.room)
             .where('username', '=', input.user)
-            .where('client_id', '=', input.clientId)
-            .executeTakeFirst();
-          if (earlier) {
-            results.push({ status: 'duplicate', entry: toEntry(earlier) as ChatMessage });
-            continue;
-          }
-        }
-        const now = Date.now();
-        if (input.kind !== 'message') {
-          // The message itself changes in place (history shows it as it stands); the stream records the change.
+            .where('client_id', '=', input.clientId!)
+            .executeTakeFirst(),
+        change: async (input, now) => {
           const changed = await trx
             .updateTable('messages')
             .set(input.kind === 'edit' ? { body: input.body, edited_at: now } : { body: '', deleted: 1 })
@@ -280,35 +272,20 @@ export class KyselyStore implements Store {
             .where('kind', '=', 'message')
             .where('deleted', '=', 0)
             .executeTakeFirst();
-          if (Number(changed.numUpdatedRows) === 0) {
-            results.push({ status: 'gone' });
-            continue;
-          }
-        }
-        const room = await trx
-          .updateTable('rooms')
-          .set({ last_seq: sql`last_seq + 1` })
-          .where('name', '=', input.room)
-          .returning('last_seq')
-          .executeTakeFirstOrThrow(() => new Error(`no such room "${input.room}"`));
-        const row = {
-          id: randomUUID(),
-          room: input.room,
-          seq: Number(room.last_seq),
-          username: input.user,
-          body: input.kind === 'delete' ? '' : input.body,
-          client_id: input.kind === 'message' ? (input.clientId ?? null) : null,
-          ts: now,
-          kind: input.kind,
-          target_id: input.kind === 'message' ? null : input.targetId,
-          edited_at: null,
-          deleted: 0,
-        };
-        await trx.insertInto('messages').values(row).execute();
-        results.push({ status: 'stored', entry: toEntry(row) });
-      }
-      return results;
-    });
+          return Number(changed.numUpdatedRows) > 0;
+        },
+        nextSeq: async (room) => {
+          const row = await trx
+            .updateTable('rooms')
+            .set({ last_seq: sql`last_seq + 1` })
+            .where('name', '=', room)
+            .returning('last_seq')
+            .executeTakeFirst();
+          return row && Number(row.last_seq);
+        },
+        insert: async (row) => void (await trx.insertInto('messages').values(row).execute()),
+      }),
+    );
   }
 
   async entriesAfter(room: string, afterSeq: number, limit: number): Promise<RoomEntry[]> {
@@ -340,6 +317,55 @@ export class KyselyStore implements Store {
 }
 
 type Row<T extends keyof Database> = Database[T];
+
+/** The statements one append needs; each engine runs them its own way, inside its own transaction. */
+export interface AppendSteps {
+  /** The message this user already sent with this clientId, if any. */
+  earlier(input: Extract<NewEntry, { kind: 'message' }>): Promise<Row<'messages'> | undefined> | Row<'messages'> | undefined;
+  /** Applies an edit or deletion to the message in place; false when it is not there (or deleted). */
+  change(input: Exclude<NewEntry, { kind: 'message' }>, now: number): Promise<boolean> | boolean;
+  /** Takes the room's next seq; undefined when there is no such room. */
+  nextSeq(room: string): Promise<number | undefined> | number | undefined;
+  insert(row: Row<'messages'>): Promise<void> | void;
+}
+
+/** The append algorithm, once for every engine: dedupe by clientId, change in place, take a seq, record. */
+export async function appendEntries(batch: NewEntry[], steps: AppendSteps): Promise<AppendResult[]> {
+  const results: AppendResult[] = [];
+  for (const input of batch) {
+    if (input.kind === 'message' && input.clientId !== undefined) {
+      const earlier = await steps.earlier(input);
+      if (earlier) {
+        results.push({ status: 'duplicate', entry: toEntry(earlier) as ChatMessage });
+        continue;
+      }
+    }
+    const now = Date.now();
+    // An edit or deletion changes the message in place (history shows it as it stands); the stream records it.
+    if (input.kind !== 'message' && !(await steps.change(input, now))) {
+      results.push({ status: 'gone' });
+      continue;
+    }
+    const seq = await steps.nextSeq(input.room);
+    if (seq === undefined) throw new Error(`no such room "${input.room}"`);
+    const row: Row<'messages'> = {
+      id: randomUUID(),
+      room: input.room,
+      seq,
+      username: input.user,
+      body: input.kind === 'delete' ? '' : input.body,
+      client_id: input.kind === 'message' ? (input.clientId ?? null) : null,
+      ts: now,
+      kind: input.kind,
+      target_id: input.kind === 'message' ? null : input.targetId,
+      edited_at: null,
+      deleted: 0,
+    };
+    await steps.insert(row);
+    results.push({ status: 'stored', entry: toEntry(row) });
+  }
+  return results;
+}
 
 function toUser(row: Row<'users'>): User {
   return {

@@ -6,6 +6,7 @@ import type { RoomEvent } from '../bus/bus.js';
 import type { Member } from '../chat/hub.js';
 import type { ChatService } from '../chat/service.js';
 import { CloseEvents } from './close-codes.js';
+import { sendCorked } from './corked-send.js';
 import { onTextFrame } from './frame-budget.js';
 import { type ClientFrame, type ErrorCode, encode, parseClientFrame } from './frames.js';
 import type { TokenLife } from './token-life.js';
@@ -228,7 +229,7 @@ export class ChatSession implements Member {
   private sendRaw(frame: string): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
     if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) return this.close(CloseEvents.slowConsumer);
-    this.socket.send(frame);
+    sendCorked(this.socket, frame);
   }
 
   private close(event: { code: number; reason: string }): void {

@@ -23,7 +23,7 @@ export async function wsRoutes(app: FastifyInstance, options: WsRoutesOptions): 
 
   await app.register(securedEchoRoute, { live, frameRate: options.frameRate });
 
-  app.get('/ws', { websocket: true, schema: { hide: true } }, (socket, request) => {
+  app.get('/ws', { websocket: true, helmet: false, schema: { hide: true } }, (socket, request) => {
     const life = live.track(socket, request.principal!, (at) => socket.send(encode({ type: 'expiring', at })));
     const onError = (error: unknown) => request.log.error({ err: error }, 'chat frame failed');
     new ChatSession(life, options.chat, options.authenticator, onError, options.frameRate);
