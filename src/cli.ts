@@ -1,14 +1,15 @@
-// parley serve | user add/list/disable/enable | migrate
-import readline from 'node:readline';
+// parley serve | chat | user add/list/disable/enable | migrate
 import { parseArgs } from 'node:util';
 import { MAX_PASSWORD, MIN_PASSWORD, USERNAME, USERNAME_RULE, createAccount, normalizeUsername } from './auth/accounts.js';
 import { DEFAULT_SCOPES } from './auth/principal.js';
+import { promptHidden } from './client/prompt.js';
 import { CONFIG_FLAGS, type Config, ConfigError, loadConfig } from './config.js';
 import { openStore } from './store/open.js';
 import { UsernameTakenError } from './store/store.js';
 
 const USAGE = `usage:
   parley serve [--port N] [--host H] [--data DIR] [--demo] [...]   run the server
+  parley chat --user NAME [--url URL] [--room ROOM]               chat in the terminal (password prompted)
   parley user add NAME [--password-stdin] [--admin]               create a user (password prompted)
   parley user list                                                 list users
   parley user disable NAME | parley user enable NAME              block or unblock a user
@@ -21,13 +22,29 @@ class UsageError extends Error {}
 async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { ...CONFIG_FLAGS, 'password-stdin': { type: 'boolean' }, admin: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      ...CONFIG_FLAGS,
+      'password-stdin': { type: 'boolean' },
+      admin: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      url: { type: 'string' },
+      user: { type: 'string' },
+      room: { type: 'string' },
+    },
     allowPositionals: true,
     strict: true,
   });
   if (values.help) return void console.log(USAGE);
-  const config = loadConfig(process.env, values);
   const [command, sub, name] = positionals;
+  if (command === 'chat') {
+    // A client: no server configuration is read, and only the SDK and ws are loaded.
+    if (!values.user) throw new UsageError('chat needs --user NAME');
+    const { runChat } = await import('./client/terminal.js');
+    const url = values.url ?? 'http://127.0.0.1:8000';
+    process.exitCode = await runChat({ url, user: values.user, room: values.room ?? 'general', passwordStdin: values['password-stdin'] ?? false });
+    return;
+  }
+  const config = loadConfig(process.env, values);
 
   switch (command) {
     case undefined:
@@ -106,21 +123,6 @@ async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
-}
-
-function promptHidden(question: string): Promise<string> {
-  return new Promise((resolve) => {
-    const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: true });
-    // Echo the prompt, not the keystrokes.
-    (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = (s: string) => {
-      if (s.includes(question)) process.stdout.write(s);
-    };
-    rl.question(question, (answer) => {
-      rl.close();
-      process.stdout.write('\n');
-      resolve(answer);
-    });
-  });
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

@@ -43,7 +43,7 @@ ${o.error ? `<p class="error" role="alert">${escapeHtml(o.error)}</p>` : ''}
 </form>
 ${o.registrationOpen ? `<p>New here? <a href="/register?next=${encodeURIComponent(o.next)}">Create an account</a></p>` : ''}
 </main>`,
-    '/assets/login.js',
+    '/assets/web/browser/login.js',
   );
 }
 
@@ -73,15 +73,41 @@ export function chatPage(username: string): string {
 <span class="who">Signed in as <strong id="me">${escapeHtml(username)}</strong></span>
 <form method="post" action="/logout"><button type="submit">Log out</button></form>
 </header>
-<main class="chat" data-room="general">
-<h2># general <span id="status" class="status">connecting…</span></h2>
+<div id="banner" class="banner" role="status" hidden></div>
+<div class="layout">
+<nav aria-label="Rooms">
+<h2>Rooms</h2>
+<ul id="rooms"></ul>
+<form id="new-room" autocomplete="off">
+<input name="name" placeholder="new-room" aria-label="New room name" required pattern="[a-z0-9][a-z0-9_\\-]{0,39}">
+<label><input type="checkbox" name="private"> private</label>
+<button type="submit">Create</button>
+</form>
+<form id="new-dm" autocomplete="off">
+<input name="user" placeholder="username" aria-label="Message a user" required>
+<button type="submit">Message</button>
+</form>
+</nav>
+<main class="chat">
+<h2 id="room-title"># general</h2>
+<p id="notice" class="notice" role="alert"></p>
 <ol id="messages" aria-live="polite"></ol>
+<p id="typing" class="typing"></p>
 <form id="composer" autocomplete="off">
-<input id="body" name="body" maxlength="4000" placeholder="Message #general" aria-label="Message" required>
+<input id="body" name="body" maxlength="4000" placeholder="Message" aria-label="Message" required>
 <button type="submit">Send</button>
 </form>
-</main>`,
-    '/assets/chat.js',
+</main>
+<aside aria-label="Online">
+<h2>Online</h2>
+<ul id="online"></ul>
+<form id="invite" autocomplete="off" hidden>
+<input name="user" placeholder="username" aria-label="Invite a user" required>
+<button type="submit">Invite</button>
+</form>
+</aside>
+</div>`,
+    '/assets/web/browser/chat.js',
   );
 }
 
@@ -95,13 +121,27 @@ body { margin: 0; }
 header { display: flex; align-items: center; gap: 1rem; padding: .5rem 1rem; border-bottom: 1px solid #8884; }
 header h1 { font-size: 1.2rem; margin: 0; }
 header .who { margin-left: auto; }
-.chat { display: grid; grid-template-rows: auto 1fr auto; height: calc(100vh - 3.5rem); max-width: 50rem; margin: 0 auto; }
-.chat h2 { font-size: 1rem; }
-.status { font-weight: normal; color: #888; font-size: .8rem; }
+.banner { background: #f39c12; color: #000; padding: .3rem 1rem; }
+.layout { display: grid; grid-template-columns: 14rem 1fr 12rem; height: calc(100vh - 3.5rem); }
+nav, aside { padding: 0 1rem; overflow-y: auto; border-right: 1px solid #8884; }
+aside { border-right: 0; border-left: 1px solid #8884; }
+nav h2, aside h2 { font-size: .9rem; text-transform: uppercase; color: #888; }
+nav ul, aside ul { list-style: none; margin: 0 0 1rem; padding: 0; }
+nav li { display: flex; align-items: center; }
+.room { flex: 1; text-align: left; background: none; border: 0; padding: .2rem; cursor: pointer; color: inherit; font: inherit; }
+.room.current { font-weight: bold; }
+.unread { background: #2980b9; color: #fff; border-radius: 1rem; padding: 0 .45rem; font-size: .75rem; }
+nav form { display: grid; gap: .3rem; margin-bottom: 1rem; }
+.chat { display: grid; grid-template-rows: auto auto 1fr auto auto; min-height: 0; }
+.chat h2 { font-size: 1rem; padding: 0 1rem; }
+.notice { color: #c0392b; padding: 0 1rem; margin: 0; }
+.typing { color: #888; font-size: .8rem; padding: 0 1rem; margin: 0; min-height: 1em; }
 #messages { list-style: none; margin: 0; padding: 0 1rem; overflow-y: auto; }
 #messages li { padding: .2rem 0; }
 #messages .user { font-weight: bold; margin-right: .5rem; }
+#messages .deleted, #messages .edited { color: #888; font-style: italic; }
 #messages time { color: #888; font-size: .75rem; margin-left: .5rem; }
+#messages .action { font-size: .7rem; margin-left: .4rem; background: none; border: 0; color: #2980b9; cursor: pointer; }
 #composer { display: flex; gap: .5rem; padding: 1rem; }
 #composer input { flex: 1; }
 `;

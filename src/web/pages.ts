@@ -72,10 +72,11 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
     }
   };
 
+  // The page scripts and the SDK they import, as compiled ES modules (dist/src/web/browser, dist/src/client).
   await app.register(fastifyStatic, {
-    root: fileURLToPath(new URL('./browser/', import.meta.url)),
+    root: fileURLToPath(new URL('../', import.meta.url)),
     prefix: '/assets/',
-    allowedPath: (pathName) => pathName.endsWith('.js'),
+    allowedPath: (pathName) => /^\/(web\/browser|client)\/[\w-]+\.js$/.test(pathName),
   });
   app.get('/assets/parley.css', { schema: page }, (_request, reply) =>
     reply.type('text/css; charset=utf-8').header('cache-control', 'no-cache').send(STYLESHEET),

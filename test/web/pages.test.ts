@@ -159,7 +159,7 @@ describe('login', () => {
     const body = await chat.text();
     assert.match(body, /Signed in as <strong id="me">johndoe<\/strong>/);
     assert.match(body, /<form method="post" action="\/logout">/);
-    assert.match(body, /<script type="module" src="\/assets\/chat.js"><\/script>/);
+    assert.match(body, /<script type="module" src="\/assets\/web\/browser\/chat.js"><\/script>/);
   });
 
   test('the cookie token also works as a bearer token for the API', async () => {
@@ -487,8 +487,14 @@ describe('docs, OpenAPI and ops endpoints', () => {
     const css = await get(server, '/assets/parley.css');
     assert.equal(css.status, 200);
     assert.equal(css.headers.get('content-type'), 'text/css; charset=utf-8');
-    const js = await get(server, '/assets/chat.js');
-    assert.equal(js.status, 200);
-    assert.match(js.headers.get('content-type') ?? '', /javascript/);
+    // The page script and the SDK modules it imports; nothing else under dist/ is served.
+    for (const path of ['/assets/web/browser/chat.js', '/assets/web/browser/login.js', '/assets/client/index.js']) {
+      const js = await get(server, path);
+      assert.equal(js.status, 200, path);
+      assert.match(js.headers.get('content-type') ?? '', /javascript/);
+    }
+    for (const path of ['/assets/server.js', '/assets/config.js', '/assets/web/browser/chat.js.map', '/assets/../package.json']) {
+      assert.equal((await get(server, path)).status, 404, path);
+    }
   });
 });

@@ -1,0 +1,284 @@
+// The chat client: rooms, the highest seq seen in each (resume and de-duplication), calls that wait for their
+// answer across reconnects (a send is re-sent with its clientId until acked), and typed events.
+import { Connection, type ConnectionOptions, type Status } from './connection.js';
+import { Emitter } from './emitter.js';
+import { ParleyError } from './errors.js';
+import type { Ack, ClientFrame, Deleted, Edited, ErrorFrame, Joined, Left, Message, Presence, ServerFrame, Typing } from './frames.js';
+
+export interface ClientEvents extends Record<string, unknown> {
+  /** A message of a joined room, each seq once and in increasing order (replayed ones on join/resume included). */
+  message: Message;
+  edited: Edited;
+  deleted: Deleted;
+  presence: Presence;
+  typing: Typing;
+  /** A room was joined — again after every reconnect. */
+  joined: Joined;
+  /** A room was left: asked for with `leave`, or `reason: 'removed'` by a moderator (it is not rejoined). */
+  left: Left;
+  status: Status;
+  /** An error frame that answered no pending call (those reject the call's promise instead). */
+  error: ErrorFrame;
+  /** The socket's token expires at `at`; with `getToken` the client refreshes it in-band by itself. */
+  expiring: { at: number };
+  refreshed: { expiresAt: number };
+  /** Every server frame after the welcome, before its typed event: for frame types this SDK does not know yet. */
+  frame: ServerFrame;
+}
+
+export interface HistoryOptions {
+  /** Messages with a seq below this one (default: the newest). */
+  before?: number;
+  /** At most this many, 1–100 (default 50). */
+  limit?: number;
+}
+
+interface Room {
+  /** The highest seq emitted: nothing at or below it is emitted again, and a rejoin asks for what follows it. */
+  lastSeq?: number;
+  /** Joined on the current socket: calls for the room may go out. */
+  live: boolean;
+  members: string[];
+  waiting: { resolve: (joined: Joined) => void; reject: (error: Error) => void }[];
+}
+
+/** A call that goes out once its room is joined, and again on every new socket until it is answered. */
+interface Call {
+  room: string;
+  frame: ClientFrame;
+  /** False for fire-and-forget frames (edit, delete): dropped once written. */
+  awaitsAnswer: boolean;
+  resolve: (value: never) => void;
+  reject: (error: Error) => void;
+  /** The socket generation it was last written on. */
+  sentOn?: number;
+}
+
+const JOIN_REF = 'join:';
+
+export class ParleyClient extends Emitter<ClientEvents> {
+  private readonly rooms = new Map<string, Room>();
+  /** By clientId (sends) or ref (everything else), in the order they were made. */
+  private readonly calls = new Map<string, Call>();
+  private current: Status = { state: 'connecting' };
+  private nextRef = 0;
+  private readonly connection: Connection;
+
+  /** Use `connect()`. The first attempt starts in a microtask, so listeners added right away see every event. */
+  constructor(options: ConnectionOptions) {
+    super();
+    const connection = (this.connection = new Connection(
+      options,
+      (frame) => this.receive(frame),
+      (status) => this.statusChanged(status),
+    ));
+    queueMicrotask(() => connection.start());
+  }
+
+  private receive(frame: ServerFrame): void {
+    this.emit('frame', frame);
+    switch (frame.type) {
+      case 'joined':
+        return this.joined(frame.room, frame.members);
+      case 'message':
+      case 'edited':
+      case 'deleted': {
+        const room = this.rooms.get(frame.room);
+        if (!room || (room.lastSeq !== undefined && frame.seq <= room.lastSeq)) return;
+        room.lastSeq = frame.seq;
+        const { type, ...entry } = frame;
+        return type === 'message' ? this.emit('message', entry as Message) : type === 'edited' ? this.emit('edited', entry as Edited) : this.emit('deleted', entry as Deleted);
+      }
+      case 'ack':
+        return this.answer(frame.clientId, { clientId: frame.clientId, id: frame.id, seq: frame.seq });
+      case 'history':
+        return this.answer(frame.ref, frame.messages);
+      case 'presence':
+        return this.emit('presence', { room: frame.room, user: frame.user, state: frame.state });
+      case 'typing':
+        return this.emit('typing', { room: frame.room, user: frame.user });
+      case 'left':
+        // Unasked (no ref): removed by a moderator. The answer to our own leave must not drop a room joined again since.
+        if (frame.ref === undefined) this.forget(frame.room, new ParleyError('left', `removed from ${frame.room}`));
+        return this.emit('left', frame.reason === undefined ? { room: frame.room } : { room: frame.room, reason: frame.reason });
+      case 'expiring':
+        return this.emit('expiring', { at: frame.at });
+      case 'refreshed':
+        return this.emit('refreshed', { expiresAt: frame.expiresAt });
+      case 'error':
+        return this.failed({ code: frame.code, message: frame.message, ref: frame.ref });
+    }
+  }
+
+  private statusChanged(status: Status): void {
+    this.current = status;
+    if (status.state === 'open') {
+      for (const [name, room] of this.rooms) this.sendJoin(name, room);
+    } else {
+      for (const room of this.rooms.values()) room.live = false;
+    }
+    if (status.state === 'closed') {
+      const error = new ParleyError('closed', `the client is closed${status.reason ? `: ${status.reason}` : ''}`);
+      for (const room of this.rooms.values()) for (const waiter of room.waiting.splice(0)) waiter.reject(error);
+      for (const call of this.calls.values()) call.reject(error);
+      this.calls.clear();
+    }
+    this.emit('status', status);
+  }
+
+  get status(): Status {
+    return this.current;
+  }
+
+  /** The highest seq seen in a room: keep it to resume from it later with `join(room, {since})`. */
+  lastSeq(room: string): number | undefined {
+    return this.rooms.get(room)?.lastSeq;
+  }
+
+  /**
+   * Joins a room (and rejoins it after every reconnect, from the last seq seen). Without `since` the server
+   * first replays the last 50 messages; with it, everything after that seq. All arrive as `message` events.
+   */
+  join(room: string, options: { since?: number } = {}): Promise<Joined> {
+    if (this.current.state === 'closed') return Promise.reject(this.closedError());
+    let state = this.rooms.get(room);
+    if (state?.live) return Promise.resolve({ room, members: [...state.members] });
+    if (!state) {
+      state = { lastSeq: options.since, live: false, members: [], waiting: [] };
+      this.rooms.set(room, state);
+      this.sendJoin(room, state);
+    }
+    const waiting = state.waiting;
+    return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
+  }
+
+  /** Stops receiving a room; calls still waiting for it are rejected (`left`). */
+  leave(room: string): void {
+    if (!this.forget(room, new ParleyError('left', `left ${room}`))) return;
+    this.connection.send({ type: 'leave', room, ref: `leave:${room}` });
+  }
+
+  /**
+   * Sends a message; resolves once the server has stored it. Made while disconnected, or when the socket drops
+   * before the ack, it is (re-)sent on the next socket with the same clientId — stored once whatever happens.
+   */
+  send(room: string, body: string): Promise<Ack> {
+    const clientId = randomId();
+    return this.call<Ack>(clientId, room, { type: 'send', room, body, clientId });
+  }
+
+  /** Older messages (oldest first), e.g. `history(room, {before: firstSeqShown})`. */
+  history(room: string, options: HistoryOptions = {}): Promise<Message[]> {
+    const ref = `history:${++this.nextRef}`;
+    return this.call<Message[]>(ref, room, { type: 'history', room, ...options, ref });
+  }
+
+  /**
+   * Edits a message. Resolves once the frame is written (at the latest after the next rejoin); the outcome
+   * arrives as an `edited` event for everyone, or as an `error` event.
+   */
+  edit(room: string, id: string, body: string): Promise<void> {
+    return this.call(`edit:${++this.nextRef}`, room, { type: 'edit', room, id, body }, false);
+  }
+
+  /** Deletes a message; like `edit`, the outcome arrives as a `deleted` (or `error`) event. */
+  remove(room: string, id: string): Promise<void> {
+    return this.call(`delete:${++this.nextRef}`, room, { type: 'delete', room, id }, false);
+  }
+
+  /** Tells the room's other members this user is typing; dropped when not connected (it would be stale). */
+  typing(room: string): void {
+    if (this.rooms.get(room)?.live) this.connection.send({ type: 'typing', room });
+  }
+
+  /** Closes the socket for good; calls still waiting are rejected (`closed`). */
+  close(): void {
+    this.connection.stop();
+  }
+
+  private call<T>(ref: string, room: string, frame: ClientFrame, awaitsAnswer = true): Promise<T> {
+    if (this.current.state === 'closed') return Promise.reject(this.closedError());
+    if (!this.rooms.has(room)) return Promise.reject(new ParleyError('not_joined', `join ${room} first`));
+    if (!awaitsAnswer) frame = { ...frame, ref };
+    return new Promise<T>((resolve, reject) => {
+      this.calls.set(ref, { room, frame, awaitsAnswer, resolve: resolve as (value: never) => void, reject });
+      if (this.rooms.get(room)!.live) this.flush(room);
+    });
+  }
+
+  /** Writes the room's calls that the current socket has not carried yet. */
+  private flush(room: string): void {
+    const generation = this.connection.generation;
+    for (const [ref, call] of this.calls) {
+      if (call.room !== room || call.sentOn === generation) continue;
+      if (!this.connection.send(call.frame)) return;
+      call.sentOn = generation;
+      if (!call.awaitsAnswer) {
+        this.calls.delete(ref);
+        call.resolve(undefined as never);
+      }
+    }
+  }
+
+  private sendJoin(name: string, room: Room): void {
+    room.live = false;
+    this.connection.send({ type: 'join', room: name, ...(room.lastSeq === undefined ? {} : { since: room.lastSeq }), ref: JOIN_REF + name });
+  }
+
+  private joined(name: string, members: string[]): void {
+    const room = this.rooms.get(name);
+    if (!room) return; // left meanwhile
+    room.live = true;
+    room.members = members;
+    for (const waiter of room.waiting.splice(0)) waiter.resolve({ room: name, members: [...members] });
+    this.emit('joined', { room: name, members: [...members] });
+    this.flush(name);
+  }
+
+  private answer(ref: string | undefined, value: unknown): void {
+    const call = ref === undefined ? undefined : this.calls.get(ref);
+    if (!call) return;
+    this.calls.delete(ref!);
+    (call.resolve as (value: unknown) => void)(value);
+  }
+
+  private failed(error: ErrorFrame): void {
+    const { ref } = error;
+    const call = ref === undefined ? undefined : this.calls.get(ref);
+    if (call) {
+      this.calls.delete(ref!);
+      return call.reject(new ParleyError(error.code, error.message));
+    }
+    const room = ref?.startsWith(JOIN_REF) ? this.rooms.get(ref.slice(JOIN_REF.length)) : undefined;
+    if (room && !room.live) {
+      // The room cannot be joined (no such room, no access): stop trying, and fail what waited for it.
+      const waited = room.waiting.length > 0;
+      this.forget(ref!.slice(JOIN_REF.length), new ParleyError(error.code, error.message));
+      if (waited) return;
+    }
+    this.emit('error', error);
+  }
+
+  /** Drops a room: it is not rejoined, and whatever waited for it fails with `error`. */
+  private forget(name: string, error: ParleyError): boolean {
+    const room = this.rooms.get(name);
+    if (!room) return false;
+    this.rooms.delete(name);
+    for (const waiter of room.waiting.splice(0)) waiter.reject(error);
+    for (const [ref, call] of this.calls) {
+      if (call.room !== name) continue;
+      this.calls.delete(ref);
+      call.reject(error);
+    }
+    return true;
+  }
+
+  private closedError(): ParleyError {
+    return new ParleyError('closed', 'the client is closed');
+  }
+}
+
+/** 96 random bits as hex: a clientId the server can dedupe by (crypto.getRandomValues works on plain http too). */
+function randomId(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(12)), (byte) => byte.toString(16).padStart(2, '0')).join('');
+}

@@ -1,0 +1,122 @@
+// One real Chromium per test file, a fresh context (cookie jar) per user, and the page actions the suites share.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import type { RunningServer } from '../helpers.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+// In CI nothing is skipped: a missing browser must fail the run, not hide it.
+export const skip = process.env.CI !== 'true' && !fs.existsSync(CHROMIUM) ? `${CHROMIUM} not found (apt-get install chromium)` : false;
+if (skip) console.log(`!!! SKIPPING browser tests: ${skip} !!!`);
+
+/** node:test waits forever by default: a hung browser call must fail the run, not stall CI. */
+export const timeout = 60_000;
+
+export interface Shown {
+  seq: number;
+  user: string;
+  body: string;
+}
+
+export class Harness {
+  private browser?: Browser;
+  private readonly contexts: BrowserContext[] = [];
+  /** Uncaught errors in any page (a CSP refusal of the script, a broken script), for the tests to assert empty. */
+  readonly pageErrors: string[] = [];
+
+  constructor(private readonly server: () => RunningServer) {}
+
+  async launch(): Promise<void> {
+    this.browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout });
+  }
+
+  async closeContexts(): Promise<void> {
+    await Promise.all(this.contexts.splice(0).map((context) => context.close().catch(() => {})));
+  }
+
+  async close(): Promise<void> {
+    await this.browser?.close();
+  }
+
+  async newPage(): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await this.browser!.newContext();
+    this.contexts.push(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    page.on('pageerror', (error) => this.pageErrors.push(error.message));
+    page.on('dialog', (dialog) => {
+      this.pageErrors.push(`unexpected dialog: ${dialog.message()}`);
+      void dialog.dismiss();
+    });
+    return { context, page };
+  }
+
+  /** Submits the login form and waits for the POST's answer; returns its HTTP status. */
+  async submitLogin(page: Page, username: string, password: string): Promise<number> {
+    await page.fill('input[name=username]', username);
+    await page.fill('input[name=password]', password);
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => new URL(r.url()).pathname === '/login' && r.request().method() === 'POST'),
+      page.click('button[type=submit]'),
+    ]);
+    await page.waitForLoadState('load');
+    return response.status();
+  }
+
+  /** Logs in through the redirect and waits until the chat socket has joined #general. */
+  async loggedIn(username: string, password = 'secret'): Promise<{ context: BrowserContext; page: Page }> {
+    const opened = await this.newPage();
+    await opened.page.goto(`${this.server().url}/`);
+    assert.equal(await this.submitLogin(opened.page, username, password), 303);
+    assert.equal(opened.page.url(), `${this.server().url}/`);
+    await joined(opened.page);
+    return opened;
+  }
+}
+
+/** The page has joined its room once the online list (filled from the `joined` frame) names the user. */
+export async function joined(page: Page): Promise<void> {
+  await page.waitForFunction(() => {
+    const me = document.querySelector('#me')?.textContent;
+    return Array.from(document.querySelectorAll('#online li')).some((li) => li.textContent === me);
+  });
+}
+
+export async function shown(page: Page): Promise<Shown[]> {
+  return page.$$eval('#messages li', (items) =>
+    items.map((li) => ({
+      seq: Number((li as HTMLElement).dataset.seq),
+      user: li.querySelector('.user')?.textContent ?? '',
+      body: li.querySelector('.body')?.textContent ?? '',
+    })),
+  );
+}
+
+/** Waits until a message with exactly this user and body is in #messages. */
+export async function waitForMessage(page: Page, user: string, body: string): Promise<void> {
+  await page.waitForFunction(
+    ([u, b]) =>
+      Array.from(document.querySelectorAll('#messages li')).some(
+        (li) => li.querySelector('.user')?.textContent === u && li.querySelector('.body')?.textContent === b,
+      ),
+    [user, body] as const,
+  );
+}
+
+export async function type(page: Page, body: string, how: 'enter' | 'click' = 'enter'): Promise<void> {
+  await page.fill('#body', body);
+  if (how === 'enter') await page.press('#body', 'Enter');
+  else await page.getByRole('button', { name: 'Send' }).click();
+  await page.waitForFunction(() => (document.querySelector('#body') as HTMLInputElement).value === '');
+}

@@ -1,0 +1,130 @@
+// The multi-room chat in Chromium: creating rooms, private-room refusal, unread counts, edits and deletions,
+// presence and typing, and a socket cut by the server that resumes without losing or doubling a message.
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { Client, type RunningServer, getToken, startServer } from '../helpers.js';
+import { Harness, joined, shown, skip, timeout, type, waitForMessage } from './harness.js';
+
+describe('browser rooms', { skip, timeout: 10 * timeout }, () => {
+  let server: RunningServer;
+  const harness = new Harness(() => server);
+
+  before(async () => {
+    [server] = await Promise.all([startServer(), harness.launch()]);
+  }, { timeout });
+  afterEach(() => harness.closeContexts(), { timeout });
+  after(async () => {
+    await harness.close();
+    await server?.cleanup();
+  }, { timeout });
+
+  const roomButton = (page: Page, name: string) => page.locator(`#rooms button[data-room="${name}"]`);
+
+  async function createRoom(page: Page, name: string, isPrivate = false): Promise<void> {
+    await page.fill('#new-room input[name=name]', name);
+    if (isPrivate) await page.check('#new-room input[name=private]');
+    await page.click('#new-room button');
+    await page.waitForFunction((n) => document.querySelector('#room-title')?.textContent === `# ${n}`, name);
+    await joined(page);
+  }
+
+  test('a created room appears for others, with an unread count until they open it', { timeout }, async () => {
+    const john = await harness.loggedIn('johndoe');
+    const jane = await harness.loggedIn('janedoe');
+    await createRoom(john.page, 'lobby');
+    await type(john.page, 'first in the lobby');
+    await type(john.page, 'second in the lobby');
+    // Jane's list refreshes on focus (and every 20 s): bring her tab forward.
+    await jane.page.evaluate(() => window.dispatchEvent(new Event('focus')));
+    await roomButton(jane.page, 'lobby').waitFor();
+    await jane.page.waitForFunction(() => document.querySelector('#rooms li:has(button[data-room="lobby"]) .unread')?.textContent === '2');
+    await roomButton(jane.page, 'lobby').click();
+    await waitForMessage(jane.page, 'johndoe', 'second in the lobby');
+    assert.deepEqual((await shown(jane.page)).map((m) => m.body), ['first in the lobby', 'second in the lobby']);
+    assert.equal(await jane.page.locator('#rooms li:has(button[data-room="lobby"]) .unread').count(), 0);
+    assert.deepEqual(harness.pageErrors, []);
+  });
+
+  test('a private room refuses a non-member; an invitation lets her in', { timeout }, async () => {
+    const john = await harness.loggedIn('johndoe');
+    await createRoom(john.page, 'backstage', true);
+    await type(john.page, 'members only');
+    const jane = await harness.newPage();
+    await jane.page.goto(`${server.url}/login?next=/%23backstage`);
+    await harness.submitLogin(jane.page, 'janedoe', 'secret');
+    await jane.page.waitForFunction(() => document.querySelector('#notice')?.textContent?.includes('private'));
+    assert.equal(await jane.page.locator('#notice').textContent(), 'backstage is private: ask its owner for an invitation');
+    assert.equal(await jane.page.locator('#messages li').count(), 0);
+
+    await john.page.fill('#invite input[name=user]', 'janedoe');
+    await john.page.click('#invite button');
+    await john.page.waitForFunction(() => document.querySelector('#notice')?.textContent === 'Invited janedoe.');
+    await jane.page.evaluate(() => window.dispatchEvent(new Event('focus')));
+    await roomButton(jane.page, 'backstage').click();
+    await waitForMessage(jane.page, 'johndoe', 'members only');
+    assert.deepEqual(harness.pageErrors, []);
+  });
+
+  test('authors edit and delete their own messages; everyone sees it live', { timeout }, async () => {
+    const john = await harness.loggedIn('johndoe');
+    const jane = await harness.loggedIn('janedoe');
+    const tag = Date.now().toString(36);
+    await type(john.page, `helo ${tag}`);
+    await waitForMessage(jane.page, 'johndoe', `helo ${tag}`);
+    const mine = john.page.locator(`#messages li:has(.body:text-is("helo ${tag}"))`);
+    await mine.locator('button.edit').click();
+    await john.page.fill('#messages .edit-field', `hello ${tag}`);
+    await john.page.press('#messages .edit-field', 'Enter');
+    await waitForMessage(jane.page, 'johndoe', `hello ${tag}`);
+    const theirs = jane.page.locator(`#messages li:has(.body:text-is("hello ${tag}"))`);
+    assert.equal(await theirs.locator('.edited').textContent(), '(edited)');
+    assert.equal(await theirs.locator('button').count(), 0, 'no edit or delete on someone else’s message');
+    await john.page.locator(`#messages li:has(.body:text-is("hello ${tag}")) button.delete`).click();
+    await jane.page.waitForFunction((t) => !Array.from(document.querySelectorAll('#messages .body')).some((b) => b.textContent === `hello ${t}`), tag);
+    assert.ok((await shown(jane.page)).some((m) => m.body === 'message deleted'));
+    assert.deepEqual(harness.pageErrors, []);
+  });
+
+  test('presence and typing: who is online, who is typing', { timeout }, async () => {
+    const john = await harness.loggedIn('johndoe');
+    const jane = await harness.loggedIn('janedoe');
+    await john.page.waitForFunction(() => Array.from(document.querySelectorAll('#online li')).some((li) => li.textContent === 'janedoe'));
+    await jane.page.type('#body', 'typing…', { delay: 20 });
+    await john.page.waitForFunction(() => document.querySelector('#typing')?.textContent === 'janedoe is typing…');
+    await jane.context.close();
+    await john.page.waitForFunction(() => !Array.from(document.querySelectorAll('#online li')).some((li) => li.textContent === 'janedoe'));
+    assert.deepEqual(harness.pageErrors, []);
+  });
+
+  test('the server cuts the socket: the page says so, resumes, and loses or doubles nothing', { timeout }, async () => {
+    const { page } = await harness.loggedIn('johndoe');
+    const janeToken = await getToken(server.url, 'janedoe');
+    const sender = async () => {
+      const client = await Client.chat(server, janeToken);
+      client.send({ type: 'join', room: 'general' });
+      await client.next((f) => f.type === 'joined');
+      return client;
+    };
+    const tag = Date.now().toString(36);
+    const bodies = Array.from({ length: 30 }, (_, i) => `cut ${i} ${tag}`);
+    const send = (client: Client, i: number) => client.send({ type: 'send', room: 'general', body: bodies[i], clientId: `cut-${tag}-${i}` });
+    const before = await sender();
+    for (let i = 0; i < 10; i++) send(before, i);
+    await waitForMessage(page, 'janedoe', bodies[9]!);
+
+    // Cut every socket from the server side (the page's too), then keep sending while the page is away.
+    for (const socket of server.app.websocketServer.clients) socket.terminate();
+    const after = await sender();
+    for (let i = 10; i < 30; i++) send(after, i);
+    await page.waitForSelector('#banner:not([hidden])', { timeout: 5000 }).catch(() => {}); // may be brief
+    await waitForMessage(page, 'janedoe', bodies[29]!);
+    await page.waitForSelector('#banner', { state: 'hidden' });
+    const seen = (await shown(page)).filter((m) => m.body.endsWith(tag));
+    assert.deepEqual(seen.map((m) => m.body), bodies);
+    const seqs = seen.map((m) => m.seq);
+    assert.deepEqual(seqs, seqs.map((_, i) => seqs[0]! + i), 'contiguous seqs: no gap, no duplicate');
+    after.close();
+    assert.deepEqual(harness.pageErrors, []);
+  });
+});

@@ -1,0 +1,87 @@
+// The SDK as the browser loads it: the compiled modules, unbundled, imported by a page in a real Chromium and
+// run on the browser's own WebSocket — with a bearer subprotocol, and with nothing but the login cookie.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { after, afterEach, before, describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { Harness, skip, timeout } from '../browser/harness.js';
+import { type RunningServer, getToken, startServer } from '../helpers.js';
+import { closeClients, loggedIn, next } from './support.js';
+
+// This file runs as dist/test/client/browser.test.js; the SDK it serves is dist/src/client/.
+const SDK = fileURLToPath(new URL('../../src/client/', import.meta.url));
+
+/**
+ * Serves the compiled SDK at /sdk/ on the server's origin, as the chat page will load it. The page itself must
+ * come from the server: Chromium refuses a loopback socket to a document that was not loaded from loopback.
+ */
+async function serveSdk(page: Page, server: RunningServer): Promise<void> {
+  await page.route(`${server.url}/sdk/**`, (route) => {
+    const file = new URL(route.request().url()).pathname.slice('/sdk/'.length);
+    if (!/^[a-z-]+\.js$/.test(file) || !fs.existsSync(SDK + file)) return route.fulfill({ status: 404 });
+    return route.fulfill({ contentType: 'text/javascript', body: fs.readFileSync(SDK + file, 'utf8') });
+  });
+}
+
+describe('client SDK in the browser', { skip, timeout: 10 * timeout }, () => {
+  let server: RunningServer;
+  const harness = new Harness(() => server);
+
+  before(async () => {
+    [server] = await Promise.all([startServer(), harness.launch()]);
+  }, { timeout });
+  afterEach(() => harness.closeContexts(), { timeout });
+  after(async () => {
+    closeClients();
+    await harness.close();
+    await server?.cleanup();
+  }, { timeout });
+
+  test('imported as ES modules, it connects with a bearer subprotocol on the browser’s WebSocket and chats', { timeout }, async () => {
+    const { page } = await harness.newPage();
+    await serveSdk(page, server);
+    await page.goto(`${server.url}/login`); // any page of the server's will do: nobody is logged in here
+    const jane = await loggedIn(server, 'janedoe');
+    await jane.join('general');
+    const fromBrowser = next(jane, 'message', (m) => m.body === 'from the browser SDK');
+
+    const token = await getToken(server.url, 'johndoe');
+    const seq = await page.evaluate(async (token) => {
+      const sdk = '/sdk/index.js';
+      const { connect } = await import(sdk);
+      const client = connect({ token });
+      const heard: string[] = ((window as unknown as { heard: string[] }).heard = []);
+      client.on('message', (m: { user: string; body: string }) => heard.push(`${m.user}: ${m.body}`));
+      await client.join('general');
+      return (await client.send('general', 'from the browser SDK')).seq as number;
+    }, token);
+    const message = await fromBrowser;
+    assert.deepEqual([message.user, message.seq], ['johndoe', seq]);
+
+    await jane.send('general', 'hello browser');
+    await page.waitForFunction(() => (window as unknown as { heard: string[] }).heard.includes('janedoe: hello browser'));
+    assert.deepEqual(harness.pageErrors, []);
+  });
+
+  test('on the logged-in chat page it connects with no token at all: the HttpOnly cookie authenticates it', { timeout }, async () => {
+    const { page } = await harness.newPage();
+    await serveSdk(page, server);
+    await page.goto(`${server.url}/login`);
+    assert.equal(await harness.submitLogin(page, 'johndoe', 'secret'), 303);
+    assert.equal(page.url(), `${server.url}/`, 'on the chat page, with the HttpOnly cookie');
+    const welcome = await page.evaluate(async () => {
+      const sdk = '/sdk/index.js';
+      const { connect } = await import(sdk);
+      const client = connect();
+      const opened = new Promise((resolve) => client.on('status', (s: { state: string }) => s.state === 'open' && resolve(s)));
+      const { members } = await client.join('general');
+      const status = (await opened) as { user: string };
+      client.close();
+      return { user: status.user, members };
+    });
+    assert.equal(welcome.user, 'johndoe');
+    assert.ok(welcome.members.includes('johndoe'));
+    assert.deepEqual(harness.pageErrors, []);
+  });
+});

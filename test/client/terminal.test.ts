@@ -1,0 +1,94 @@
+// `parley chat`, spawned as a user runs it, talking to an SDK client through a real server.
+import assert from 'node:assert/strict';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+import { type RunningServer, startServer } from '../helpers.js';
+import { closeClients, loggedIn, next, until } from './support.js';
+
+// This file runs as dist/test/client/terminal.test.js: the repository root is three levels up.
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const BIN = fileURLToPath(new URL('../../../bin/parley.js', import.meta.url));
+
+interface Chat {
+  child: ChildProcessWithoutNullStreams;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+function chat(server: RunningServer, user: string, ...args: string[]): Chat {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('PARLEY_')));
+  const child = spawn(process.execPath, [BIN, 'chat', '--url', server.url, '--user', user, '--password-stdin', ...args], { cwd: ROOT, env });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+describe('parley chat', () => {
+  let server: RunningServer;
+  const children: Chat[] = [];
+  before(async () => {
+    server = await startServer();
+  });
+  after(async () => {
+    for (const { child } of children) child.kill();
+    closeClients();
+    await server.cleanup();
+  });
+
+  test('logs in, sends what is typed, prints what others say as [HH:MM] user: body, and /quit exits 0', async () => {
+    const jane = await loggedIn(server, 'janedoe');
+    await jane.join('general');
+    const fromTerminal = next(jane, 'message', (m) => m.body === 'hello from the terminal', 15_000);
+
+    const terminal = chat(server, 'johndoe');
+    children.push(terminal);
+    terminal.child.stdin.write('secret\nhello from the terminal\n');
+    const message = await fromTerminal;
+    assert.equal(message.user, 'johndoe');
+    await until(() => terminal.stdout().includes('johndoe: hello from the terminal'), 'its own line, back from the server');
+    assert.match(terminal.stdout(), /^\[\d\d:\d\d\] johndoe: hello from the terminal$/m);
+
+    await jane.send('general', 'hi terminal \u001b[31mred\u001b[0m');
+    await until(() => terminal.stdout().includes('janedoe: hi terminal'), 'the reply on the terminal', 5000);
+    assert.match(terminal.stdout(), /^\[\d\d:\d\d\] janedoe: hi terminal \\u001b\[31mred\\u001b\[0m$/m, 'escape sequences are shown, not obeyed');
+    assert.match(terminal.stderr(), /joined #general/);
+
+    terminal.child.stdin.write('/quit\n');
+    assert.equal(await terminal.exited, 0, terminal.stderr());
+    jane.close();
+  });
+
+  test('a wrong password exits 1 and says so', async () => {
+    const terminal = chat(server, 'johndoe');
+    children.push(terminal);
+    terminal.child.stdin.end('wrong\n');
+    assert.equal(await terminal.exited, 1);
+    assert.match(terminal.stderr(), /^parley: incorrect username or password$/m);
+    assert.equal(terminal.stdout(), '');
+  });
+
+  test('a room that cannot be joined exits 1 and says why', async () => {
+    const terminal = chat(server, 'johndoe', '--room', 'nowhere');
+    children.push(terminal);
+    terminal.child.stdin.end('secret\n');
+    assert.equal(await terminal.exited, 1);
+    assert.match(terminal.stderr(), /^parley: cannot join nowhere: no room named nowhere$/m);
+  });
+
+  test('end of input sends what was piped, waits for the acks, and exits 0', async () => {
+    const jane = await loggedIn(server, 'janedoe');
+    await jane.join('general');
+    const piped = next(jane, 'message', (m) => m.body === 'piped and gone', 15_000);
+    const terminal = chat(server, 'johndoe');
+    children.push(terminal);
+    terminal.child.stdin.end('secret\npiped and gone\n');
+    assert.equal(await terminal.exited, 0, terminal.stderr());
+    assert.equal((await piped).user, 'johndoe');
+    jane.close();
+  });
+});
