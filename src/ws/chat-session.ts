@@ -16,6 +16,8 @@ const RECENT_ON_JOIN = 50;
 const REPLAY_PAGE = 500;
 /** Unread bytes a client may leave queued before it is dropped as a slow consumer. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+/** A replay sends its next page once the client has read the buffer down to this. */
+const REPLAY_HIGH_WATER_BYTES = 1024 * 1024;
 /** A user's typing is relayed at most this often per room; the rest is dropped (it is a hint, not data). */
 const TYPING_INTERVAL_MS = 2000;
 
@@ -163,15 +165,18 @@ export class ChatSession implements Member {
       if (this.rooms.get(room) !== joined) return;
       for (const message of recent) {
         joined.sentSeq = message.seq;
-        this.sendRaw(JSON.stringify(message));
+        this.write(JSON.stringify(message));
       }
     }
     for (;;) {
+      // A long backlog is paced by the client's reading, not cut off as a slow consumer: each page waits
+      // until the previous one has mostly left.
+      await this.drained();
       const page = await this.chat.replay(room, joined.sentSeq, REPLAY_PAGE);
       if (this.rooms.get(room) !== joined) return; // left or closed meanwhile
       for (const entry of page) {
         joined.sentSeq = entry.seq;
-        this.sendRaw(JSON.stringify(entry));
+        this.write(JSON.stringify(entry));
       }
       if (page.length < REPLAY_PAGE) break;
     }
@@ -226,10 +231,21 @@ export class ChatSession implements Member {
     this.sendRaw(encode(frame));
   }
 
+  /** Live traffic: a client that lets it pile up past the limit is dropped as a slow consumer (1013). */
   private sendRaw(frame: string): void {
-    if (this.socket.readyState !== this.socket.OPEN) return;
     if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) return this.close(CloseEvents.slowConsumer);
-    sendCorked(this.socket, frame);
+    this.write(frame);
+  }
+
+  private write(frame: string): void {
+    if (this.socket.readyState === this.socket.OPEN) sendCorked(this.socket, frame);
+  }
+
+  /** Resolves once the socket's send buffer is below the replay high-water mark (or the socket is gone). */
+  private async drained(): Promise<void> {
+    while (this.socket.readyState === this.socket.OPEN && this.socket.bufferedAmount > REPLAY_HIGH_WATER_BYTES) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
   }
 
   private close(event: { code: number; reason: string }): void {
