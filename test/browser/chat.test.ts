@@ -1,29 +1,16 @@
 // The browser chat end to end: a real Chromium drives a real Parley (login, cookie, chat socket, history, logout).
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { Client, type RunningServer, getToken, startServer } from '../helpers.js';
-import { Harness, joined, shown, skip, timeout, type, waitForMessage } from './harness.js';
+import { Client, getToken } from '../helpers.js';
+import { browserSuite, joined, shown, skip, timeout, type, waitForMessage } from './harness.js';
 
 describe('browser chat', { skip, timeout: 10 * timeout }, () => {
-  let server: RunningServer;
-  const harness = new Harness(() => server);
+  const { server, harness } = browserSuite();
   const { pageErrors } = harness;
   const newPage = () => harness.newPage();
   const submitLogin = (page: Page, username: string, password: string) => harness.submitLogin(page, username, password);
   const loggedIn = (username: string) => harness.loggedIn(username);
-
-  before(async () => {
-    [server] = await Promise.all([startServer(), harness.launch()]);
-  }, { timeout });
-
-  // One browser per file, fresh contexts (cookie jars) per test.
-  afterEach(() => harness.closeContexts(), { timeout });
-
-  after(async () => {
-    await harness.close();
-    await server?.cleanup();
-  }, { timeout });
 
   test('visiting / without a cookie redirects to login; a wrong password is refused; the right one opens the chat', { timeout }, async () => {
     const { context, page } = await newPage();

@@ -1,8 +1,9 @@
 // One real Chromium per test file, a fresh context (cookie jar) per user, and the page actions the suites share.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { after, afterEach, before } from 'node:test';
 import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
-import type { RunningServer } from '../helpers.js';
+import { type RunningServer, startServer } from '../helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [
@@ -27,6 +28,25 @@ export interface Shown {
   seq: number;
   user: string;
   body: string;
+}
+
+/**
+ * Registers a browser suite's hooks (call it inside the describe): one Parley, started with `env`, and one Chromium
+ * for the file; fresh contexts (cookie jars) for each test. `server` is filled in when the suite starts.
+ */
+export function browserSuite(env: Record<string, string> = {}): { server: RunningServer; harness: Harness } {
+  const server = {} as RunningServer;
+  const harness = new Harness(() => server);
+  before(async () => {
+    const [running] = await Promise.all([startServer(env), harness.launch()]);
+    Object.assign(server, running);
+  }, { timeout });
+  afterEach(() => harness.closeContexts(), { timeout });
+  after(async () => {
+    await harness.close();
+    await server.cleanup?.();
+  }, { timeout });
+  return { server, harness };
 }
 
 export class Harness {

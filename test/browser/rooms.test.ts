@@ -1,23 +1,13 @@
 // The multi-room chat in Chromium: creating rooms, private-room refusal, unread counts, edits and deletions,
 // presence and typing, and a socket cut by the server that resumes without losing or doubling a message.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { Client, type RunningServer, getToken, startServer } from '../helpers.js';
-import { Harness, joined, shown, skip, timeout, type, waitForMessage } from './harness.js';
+import { Client, getToken } from '../helpers.js';
+import { browserSuite, joined, shown, skip, timeout, type, waitForMessage } from './harness.js';
 
 describe('browser rooms', { skip, timeout: 10 * timeout }, () => {
-  let server: RunningServer;
-  const harness = new Harness(() => server);
-
-  before(async () => {
-    [server] = await Promise.all([startServer(), harness.launch()]);
-  }, { timeout });
-  afterEach(() => harness.closeContexts(), { timeout });
-  after(async () => {
-    await harness.close();
-    await server?.cleanup();
-  }, { timeout });
+  const { server, harness } = browserSuite();
 
   const roomButton = (page: Page, name: string) => page.locator(`#rooms button[data-room="${name}"]`);
 

@@ -2,22 +2,12 @@
 // in-band through the refresh cookie, a page load with an expired access cookie refreshes silently, and a
 // logout in one tab drops the other tab's socket.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, test } from 'node:test';
-import { Client, type RunningServer, getToken, startServer } from '../helpers.js';
-import { Harness, joined, skip, timeout, type, waitForMessage } from './harness.js';
+import { describe, test } from 'node:test';
+import { Client, getToken } from '../helpers.js';
+import { browserSuite, joined, skip, timeout, type, waitForMessage } from './harness.js';
 
 describe('browser session life', { skip, timeout: 10 * timeout }, () => {
-  let server: RunningServer;
-  const harness = new Harness(() => server);
-
-  before(async () => {
-    [server] = await Promise.all([startServer({ PARLEY_ACCESS_TOKEN_TTL: '4s', PARLEY_EXPIRY_WARNING: '3s' }), harness.launch()]);
-  }, { timeout });
-  afterEach(() => harness.closeContexts(), { timeout });
-  after(async () => {
-    await harness.close();
-    await server?.cleanup();
-  }, { timeout });
+  const { server, harness } = browserSuite({ PARLEY_ACCESS_TOKEN_TTL: '4s', PARLEY_EXPIRY_WARNING: '3s' });
 
   test('the chat socket outlives its 4-second token: refreshed in-band, one socket, cookies rotated', { timeout }, async () => {
     const { context, page } = await harness.loggedIn('johndoe');

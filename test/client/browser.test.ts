@@ -3,10 +3,10 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { after, afterEach, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { Harness, skip, timeout } from '../browser/harness.js';
-import { type RunningServer, getToken, startServer } from '../helpers.js';
+import { browserSuite, skip, timeout } from '../browser/harness.js';
+import { type RunningServer, getToken } from '../helpers.js';
 import { closeClients, loggedIn, next } from './support.js';
 
 // This file runs as dist/test/client/browser.test.js; the SDK it serves is dist/src/client/.
@@ -25,18 +25,8 @@ async function serveSdk(page: Page, server: RunningServer): Promise<void> {
 }
 
 describe('client SDK in the browser', { skip, timeout: 10 * timeout }, () => {
-  let server: RunningServer;
-  const harness = new Harness(() => server);
-
-  before(async () => {
-    [server] = await Promise.all([startServer(), harness.launch()]);
-  }, { timeout });
-  afterEach(() => harness.closeContexts(), { timeout });
-  after(async () => {
-    closeClients();
-    await harness.close();
-    await server?.cleanup();
-  }, { timeout });
+  const { server, harness } = browserSuite();
+  after(() => closeClients());
 
   test('imported as ES modules, it connects with a bearer subprotocol on the browser’s WebSocket and chats', { timeout }, async () => {
     const { page } = await harness.newPage();
