@@ -101,10 +101,14 @@ export function chatPage(username: string): string {
 <aside aria-label="Online">
 <h2>Online</h2>
 <ul id="online"></ul>
-<form id="invite" autocomplete="off" hidden>
+<section id="membership" hidden>
+<h2>Members</h2>
+<ul id="members"></ul>
+<form id="invite" autocomplete="off">
 <input name="user" placeholder="username" aria-label="Invite a user" required>
 <button type="submit">Invite</button>
 </form>
+</section>
 </aside>
 </div>`,
     '/assets/web/browser/chat.js',
@@ -127,7 +131,7 @@ nav, aside { padding: 0 1rem; overflow-y: auto; border-right: 1px solid #8884; }
 aside { border-right: 0; border-left: 1px solid #8884; }
 nav h2, aside h2 { font-size: .9rem; text-transform: uppercase; color: #888; }
 nav ul, aside ul { list-style: none; margin: 0 0 1rem; padding: 0; }
-nav li { display: flex; align-items: center; }
+nav li, #members li { display: flex; align-items: center; gap: .3rem; }
 .room { flex: 1; text-align: left; background: none; border: 0; padding: .2rem; cursor: pointer; color: inherit; font: inherit; }
 .room.current { font-weight: bold; }
 .unread { background: #2980b9; color: #fff; border-radius: 1rem; padding: 0 .45rem; font-size: .75rem; }
@@ -141,7 +145,7 @@ nav form { display: grid; gap: .3rem; margin-bottom: 1rem; }
 #messages .user { font-weight: bold; margin-right: .5rem; }
 #messages .deleted, #messages .edited { color: #888; font-style: italic; }
 #messages time { color: #888; font-size: .75rem; margin-left: .5rem; }
-#messages .action { font-size: .7rem; margin-left: .4rem; background: none; border: 0; color: #2980b9; cursor: pointer; }
+.action { font-size: .7rem; margin-left: .4rem; background: none; border: 0; color: #2980b9; cursor: pointer; }
 #composer { display: flex; gap: .5rem; padding: 1rem; }
 #composer input { flex: 1; }
 `;

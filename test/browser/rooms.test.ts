@@ -53,6 +53,40 @@ describe('browser rooms', { skip, timeout: 10 * timeout }, () => {
     await jane.page.evaluate(() => window.dispatchEvent(new Event('focus')));
     await roomButton(jane.page, 'backstage').click();
     await waitForMessage(jane.page, 'johndoe', 'members only');
+
+    // The owner removes her from the members list: her page leaves the room at once.
+    await john.page.locator('#members li[data-user="janedoe"] button.remove').click();
+    await jane.page.waitForFunction(() => document.querySelector('#notice')?.textContent === 'You were removed from backstage.');
+    await jane.page.waitForFunction(() => document.querySelector('#room-title')?.textContent === '# general');
+    assert.equal(await roomButton(jane.page, 'backstage').count(), 0);
+    await john.page.waitForFunction(() => !document.querySelector('#members li[data-user="janedoe"]'));
+    assert.deepEqual(harness.pageErrors, []);
+  });
+
+  test('scrolling up loads older history, in order, each message once', { timeout }, async () => {
+    const writer = await Client.chat(server, await getToken(server.url, 'janedoe'));
+    await fetch(`${server.url}/rooms`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await getToken(server.url, 'janedoe')}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'archive' }),
+    });
+    writer.send({ type: 'join', room: 'archive' });
+    await writer.next((f) => f.type === 'joined');
+    const bodies = Array.from({ length: 130 }, (_, i) => `old ${i}`);
+    bodies.forEach((body, i) => writer.send({ type: 'send', room: 'archive', body, clientId: `old-${i}` }));
+    for (let i = 0; i < bodies.length; i++) await writer.next((f) => f.type === 'ack');
+    writer.close();
+
+    const { page } = await harness.newPage();
+    await page.goto(`${server.url}/login?next=/%23archive`);
+    await harness.submitLogin(page, 'johndoe', 'secret');
+    await waitForMessage(page, 'janedoe', 'old 129');
+    assert.equal(await page.locator('#messages li').count(), 50);
+    for (const expected of [100, 130]) {
+      await page.locator('#messages').evaluate((list) => (list.scrollTop = 0));
+      await page.waitForFunction((n) => document.querySelectorAll('#messages li').length === n, expected);
+    }
+    assert.deepEqual((await shown(page)).map((m) => m.body), bodies);
     assert.deepEqual(harness.pageErrors, []);
   });
 

@@ -39,6 +39,8 @@ const notice = $<HTMLElement>('#notice');
 const typingLine = $<HTMLElement>('#typing');
 const online = $<HTMLUListElement>('#online');
 const inviteForm = $<HTMLFormElement>('#invite');
+const membership = $<HTMLElement>('#membership');
+const memberList = $<HTMLUListElement>('#members');
 
 const rooms = new Map<string, RoomView>();
 /** Set when the user logs out: the server then closes the socket (4003), and the logout's own redirect wins. */
@@ -190,7 +192,36 @@ function renderOnline(): void {
       return item;
     }),
   );
-  inviteForm.hidden = !room || room.info.kind !== 'private' || !canModerate(room);
+  void renderMembers(room);
+}
+
+/** Private rooms: who belongs, and for owners and moderators, inviting and removing. */
+async function renderMembers(room: RoomView | undefined): Promise<void> {
+  membership.hidden = !room || room.info.kind !== 'private';
+  if (!room || membership.hidden) return;
+  inviteForm.hidden = !canModerate(room);
+  const members = await api<{ username: string; role: string }[]>('GET', `/rooms/${room.info.name}/members`);
+  if (room.info.name !== current) return;
+  memberList.replaceChildren(
+    ...members.map((member) => {
+      const item = document.createElement('li');
+      item.dataset.user = member.username;
+      item.textContent = member.role === 'member' ? member.username : `${member.username} (${member.role})`;
+      if (canModerate(room) && member.role !== 'owner' && member.username !== me) {
+        item.append(
+          action('Remove', async () => {
+            try {
+              await api('DELETE', `/rooms/${room.info.name}/members/${encodeURIComponent(member.username)}`);
+              void renderMembers(room);
+            } catch (error) {
+              say((error as Error).message);
+            }
+          }),
+        );
+      }
+      return item;
+    }),
+  );
 }
 
 function markRead(room: RoomView): void {
@@ -304,10 +335,8 @@ client.on('typing', ({ room, user }) => {
 client.on('left', ({ room, reason }) => {
   if (reason !== 'removed') return;
   rooms.delete(room);
-  if (room === current) {
-    say(`You were removed from ${room}.`);
-    void open('general');
-  } else renderRooms();
+  if (room === current) void open('general').then(() => say(`You were removed from ${room}.`));
+  else renderRooms();
 });
 
 client.on('error', (error) => say(error.message));
@@ -373,6 +402,7 @@ inviteForm.addEventListener('submit', async (event) => {
     await api('PUT', `/rooms/${current}/members/${encodeURIComponent(field.value.trim().toLowerCase())}`);
     say(`Invited ${field.value.trim()}.`);
     field.value = '';
+    void renderMembers(rooms.get(current));
   } catch (error) {
     say((error as Error).message);
   }
