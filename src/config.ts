@@ -13,6 +13,8 @@ export interface Config {
   allowedOrigins: string[];
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
+  /** A spent refresh token presented again within this long is a race (two tabs), not a theft: refused, family kept. */
+  refreshReuseGraceSeconds: number;
   registration: 'open' | 'closed';
   /** Shared HS256 secret; absent means a key generated into dataDir on first start. */
   jwtSecret?: string;
@@ -52,6 +54,7 @@ const OPTIONS = {
   'allowed-origins': 'PARLEY_ALLOWED_ORIGINS',
   'access-token-ttl': 'PARLEY_ACCESS_TOKEN_TTL',
   'refresh-token-ttl': 'PARLEY_REFRESH_TOKEN_TTL',
+  'refresh-reuse-grace': 'PARLEY_REFRESH_REUSE_GRACE',
   registration: 'PARLEY_REGISTRATION',
   'jwt-secret': 'PARLEY_JWT_SECRET',
   issuer: 'PARLEY_ISSUER',
@@ -141,6 +144,7 @@ export function loadConfig(
     allowedOrigins: parseOrigins(raw('allowed-origins'), label('allowed-origins')),
     accessTokenTtlSeconds: parseDuration(raw('access-token-ttl') ?? '15m', label('access-token-ttl')),
     refreshTokenTtlSeconds: parseDuration(raw('refresh-token-ttl') ?? '30d', label('refresh-token-ttl')),
+    refreshReuseGraceSeconds: parseDuration(raw('refresh-reuse-grace') ?? '5s', label('refresh-reuse-grace')),
     registration,
     jwtSecret,
     issuer: raw('issuer') ?? 'parley',

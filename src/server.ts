@@ -46,7 +46,7 @@ export async function buildServer(config: Config): Promise<FastifyInstance> {
   const external = config.oidc ? new ExternalIssuer(config.oidc) : undefined;
   const authenticator = new Authenticator(tokens, store, tickets, external);
   const feed = new RevocationFeed(store);
-  const sessions = new TokenSessions(store, tokens, config.refreshTokenTtlSeconds, () => void feed.poke());
+  const sessions = new TokenSessions(store, tokens, config.refreshTokenTtlSeconds, config.refreshReuseGraceSeconds * 1000, () => void feed.poke());
   const live = new LiveSockets(config.expiryWarningSeconds * 1000);
   feed.on((revocation) => live.apply(revocation));
   await feed.start();

@@ -22,6 +22,8 @@ export class TokenSessions {
     private readonly store: Store,
     private readonly tokens: TokenService,
     private readonly refreshTtlSeconds: number,
+    /** How long after a rotation a second use of the spent token counts as a race, not a theft. */
+    private readonly reuseGraceMs: number,
     /** Called after every revocation so this node acts on it at once, not at the next poll. */
     private readonly revoked: () => void,
   ) {}
@@ -39,6 +41,11 @@ export class TokenSessions {
       case 'revoked':
         return { ok: false, error: 'invalid_grant', description: `the refresh token is ${use.status === 'unknown' ? 'invalid' : use.status}` };
       case 'reused':
+        // Two tabs or retries racing with one token look like this for a moment; they get nothing, but the
+        // login lives. Later, a spent token can only be a copy: the whole family dies.
+        if (Date.now() - use.usedAt < this.reuseGraceMs) {
+          return { ok: false, error: 'invalid_grant', description: 'the refresh token was just used; use the one that replaced it' };
+        }
         await this.revokeFamily(use.token.family);
         return { ok: false, error: 'invalid_grant', description: 'the refresh token was already used; every token of this login is now revoked' };
     }

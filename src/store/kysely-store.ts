@@ -118,7 +118,7 @@ export class KyselyStore implements Store {
         .where('token_hash', '=', tokenHash)
         .where('used_at', 'is', null)
         .executeTakeFirst();
-      return Number(spent.numUpdatedRows) === 1 ? { status: 'ok', token } : { status: 'reused', token };
+      return Number(spent.numUpdatedRows) === 1 ? { status: 'ok', token } : { status: 'reused', token, usedAt: Number(row.used_at ?? now) };
     });
   }
 

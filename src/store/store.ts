@@ -52,7 +52,7 @@ export interface RefreshTokenRecord {
 export type RefreshUse =
   | { status: 'ok'; token: RefreshTokenRecord }
   /** Already spent: someone replayed it (RFC 6749 §10.4). The caller revokes the family. */
-  | { status: 'reused'; token: RefreshTokenRecord }
+  | { status: 'reused'; token: RefreshTokenRecord; usedAt: number }
   | { status: 'unknown' | 'expired' | 'revoked' };
 
 export type RevocationKind = 'token' | 'family' | 'user';

@@ -137,8 +137,8 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
   app.post(REFRESH_PATH, { schema: page, preHandler: sameOriginPost }, async (request, reply) => {
     const refreshToken = request.cookies[REFRESH_COOKIE];
     const rotated = refreshToken ? await sessions.rotate(refreshToken, undefined) : undefined;
+    // The cookie is left alone on failure: another tab may just have replaced it with a good one.
     if (!rotated?.ok) {
-      reply.clearCookie(REFRESH_COOKIE, { path: REFRESH_PATH });
       return reply.code(401).header('cache-control', 'no-store').send({ error: 'invalid_grant', error_description: rotated?.description ?? 'no session to refresh' });
     }
     setSessionCookies(request, reply, rotated.grant);

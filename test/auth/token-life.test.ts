@@ -27,7 +27,7 @@ const revoke = (url: string, token: string) => fetch(`${url}/token/revoke`, { me
 describe('refresh tokens, revocation and live sockets', () => {
   let server: RunningServer;
   before(async () => {
-    server = await startServer();
+    server = await startServer({ PARLEY_REFRESH_REUSE_GRACE: '1s' });
   });
   after(() => server.cleanup());
 
@@ -62,6 +62,7 @@ describe('refresh tokens, revocation and live sockets', () => {
     const socket = await chat(second.access_token);
     const bystander = await chat((await login(server.url)).access_token);
 
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // past the grace for racing tabs
     const replay = await refresh(server.url, first.refresh_token);
     assert.equal(replay.status, 400);
     assert.deepEqual(await replay.json(), {
@@ -78,6 +79,17 @@ describe('refresh tokens, revocation and live sockets', () => {
     bystander.send({ type: 'ping', ref: 'alive' });
     assert.equal((await bystander.next((f) => f.type === 'pong')).ref, 'alive');
     bystander.close();
+  });
+
+  test('two uses of one refresh token at once (two tabs): one rotates, the other is refused, the login lives', async () => {
+    const session = await login(server.url);
+    const [a, b] = await Promise.all([refresh(server.url, session.refresh_token), refresh(server.url, session.refresh_token)]);
+    const answers = [a, b].sort((x, y) => x.status - y.status);
+    assert.deepEqual(answers.map((r) => r.status), [200, 400]);
+    const winner = (await answers[0]!.json()) as TokenBody;
+    assert.deepEqual(await answers[1]!.json(), { error: 'invalid_grant', error_description: 'the refresh token was just used; use the one that replaced it' });
+    assert.equal((await me(server.url, winner.access_token)).status, 200);
+    assert.equal((await refresh(server.url, winner.refresh_token)).status, 200, 'the family was not revoked');
   });
 
   test('RFC 7009: revoking a refresh token ends its login; always 200, even for garbage', async () => {

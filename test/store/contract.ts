@@ -119,8 +119,9 @@ export function storeContract(engine: string, open: () => Promise<Store>, dispos
       const token = { tokenHash: 'h'.repeat(64), family: 'fam-1', username: 'ann', scopes: ['chat:read'], expiresAt: Date.now() + 60_000 };
       await store.saveRefreshToken(token);
       assert.deepEqual(await store.findRefreshToken(token.tokenHash), token);
-      assert.deepEqual(await store.useRefreshToken(token.tokenHash, Date.now()), { status: 'ok', token });
-      assert.deepEqual(await store.useRefreshToken(token.tokenHash, Date.now()), { status: 'reused', token });
+      const spentAt = Date.now();
+      assert.deepEqual(await store.useRefreshToken(token.tokenHash, spentAt), { status: 'ok', token });
+      assert.deepEqual(await store.useRefreshToken(token.tokenHash, spentAt + 10), { status: 'reused', token, usedAt: spentAt });
       assert.deepEqual(await store.useRefreshToken('x'.repeat(64), Date.now()), { status: 'unknown' });
       const last = await store.lastRevocationId();
       await store.revoke('family', 'fam-1', Date.now() + 60_000);

@@ -49,8 +49,17 @@ $<HTMLFormElement>('form[action="/logout"]').addEventListener('submit', () => (l
 let current = 'general';
 const typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
-/** Rotates the session through the refresh cookie (renewing both cookies) and hands back the new access token. */
-async function refreshSession(): Promise<string> {
+/**
+ * Rotates the session through the refresh cookie (renewing both cookies) and hands back the new access token.
+ * Tabs share the cookie and get `expiring` at the same moment: a Web Lock makes them take turns, so the second
+ * tab presents the cookie the first one just received instead of the one it just spent.
+ */
+function refreshSession(): Promise<string> {
+  const locks = (navigator as Navigator & { locks?: LockManager }).locks;
+  return locks ? locks.request('parley-refresh', rotateSession) : rotateSession();
+}
+
+async function rotateSession(): Promise<string> {
   const response = await fetch('/auth/refresh', { method: 'POST', credentials: 'same-origin' });
   if (response.status === 401) throw new AuthError('invalid_grant', 'the session ended');
   if (!response.ok) throw new Error(`refresh answered ${response.status}`);
@@ -363,8 +372,13 @@ composer.addEventListener('submit', (event) => {
 
 input.addEventListener('input', () => client.typing(current));
 
+// Older history loads when the reader scrolls up to the top — not when re-rendering jumps the list to the top.
+let readerScrolledAt = 0;
+for (const intent of ['wheel', 'touchmove', 'keydown', 'pointerdown'] as const) {
+  list.addEventListener(intent, () => (readerScrolledAt = Date.now()), { passive: true });
+}
 list.addEventListener('scroll', () => {
-  if (list.scrollTop < 60) void loadOlder();
+  if (list.scrollTop < 60 && Date.now() - readerScrolledAt < 1000) void loadOlder();
 });
 
 $<HTMLFormElement>('#new-room').addEventListener('submit', async (event) => {
