@@ -159,6 +159,8 @@ export class ChatSession implements Member {
       this.rooms.delete(room);
       return this.error(outcome.code, outcome.message, ref);
     }
+    // The socket closed (or left) while access was being checked: undo the join, or a ghost stays online.
+    if (this.rooms.get(room) !== joined) return this.chat.leave(room, this);
     this.send({ type: 'joined', room, members: outcome.value.members, ref });
     if (since === undefined) {
       const recent = await this.chat.history(room, undefined, RECENT_ON_JOIN);
