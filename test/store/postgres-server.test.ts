@@ -1,0 +1,68 @@
+// Parley end to end on PostgreSQL (PARLEY_DATABASE_URL): chat, a restart that keeps everything, and a
+// revocation made through another connection reaching a live socket.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import pg from 'pg';
+import { openPostgresStore } from '../../src/store/postgres.js';
+import { Client, type RunningServer, getToken, startServer, tempDir } from '../helpers.js';
+import { POSTGRES_URL, postgresAvailable } from '../support/services.js';
+
+const schema = `parley_${randomBytes(6).toString('hex')}`;
+const url = `${POSTGRES_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+
+async function admin(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  await client.query(sql);
+  await client.end();
+}
+
+describe('Parley on PostgreSQL', { skip: !(await postgresAvailable()) }, () => {
+  let server: RunningServer;
+  // The signing key still lives in the data dir; the data dir holds nothing else on PostgreSQL.
+  const dataDir = tempDir();
+
+  before(async () => {
+    await admin(`create schema ${schema}`);
+    server = await startServer({ PARLEY_DATABASE_URL: url }, dataDir);
+  });
+  after(async () => {
+    await server.cleanup();
+    await admin(`drop schema ${schema} cascade`);
+  });
+
+  test('messages are stored and acked, survive a restart, and seqs continue', async () => {
+    const token = await getToken(server.url);
+    const client = await Client.chat(server, token);
+    client.send({ type: 'join', room: 'general' });
+    await client.next((f) => f.type === 'joined');
+    for (let i = 1; i <= 3; i++) {
+      client.send({ type: 'send', room: 'general', body: `pg ${i}`, clientId: `pg-${i}` });
+      assert.equal((await client.next((f) => f.type === 'ack')).seq, i);
+    }
+    client.close();
+    await server.stop();
+
+    server = await startServer({ PARLEY_DATABASE_URL: url }, dataDir);
+    const again = await Client.chat(server, token); // the same token: same key, same users
+    again.send({ type: 'join', room: 'general', since: 1 });
+    await again.next((f) => f.type === 'joined');
+    assert.deepEqual([(await again.next((f) => f.type === 'message')).body, (await again.next((f) => f.type === 'message')).body], ['pg 2', 'pg 3']);
+    again.send({ type: 'send', room: 'general', body: 'pg 4', clientId: 'pg-4' });
+    assert.equal((await again.next((f) => f.type === 'ack')).seq, 4);
+    again.close();
+  });
+
+  test('disabling a user through another connection drops their live socket (the revocation feed)', async () => {
+    const socket = await Client.chat(server, await getToken(server.url, 'janedoe'));
+    const other = openPostgresStore(url);
+    try {
+      await other.setUserDisabled('janedoe', true);
+      assert.equal((await socket.closedWith(1500)).code, 4003);
+    } finally {
+      await other.setUserDisabled('janedoe', false);
+      await other.close();
+    }
+  });
+});
