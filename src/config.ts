@@ -9,6 +9,8 @@ export interface Config {
   databaseUrl?: string;
   /** redis://… selects the Redis bus; absent means the in-process bus. */
   redisUrl?: string;
+  /** Channel prefix on Redis, so several Parleys (or test runs) can share one. */
+  redisPrefix: string;
   /** Origins allowed to open a socket or post a form besides the server's own. */
   allowedOrigins: string[];
   accessTokenTtlSeconds: number;
@@ -51,6 +53,7 @@ const OPTIONS = {
   data: 'PARLEY_DATA_DIR',
   'database-url': 'PARLEY_DATABASE_URL',
   'redis-url': 'PARLEY_REDIS_URL',
+  'redis-prefix': 'PARLEY_REDIS_PREFIX',
   'allowed-origins': 'PARLEY_ALLOWED_ORIGINS',
   'access-token-ttl': 'PARLEY_ACCESS_TOKEN_TTL',
   'refresh-token-ttl': 'PARLEY_REFRESH_TOKEN_TTL',
@@ -141,6 +144,7 @@ export function loadConfig(
     dataDir: path.resolve(raw('data') ?? './data'),
     databaseUrl,
     redisUrl,
+    redisPrefix: raw('redis-prefix') ?? 'parley:',
     allowedOrigins: parseOrigins(raw('allowed-origins'), label('allowed-origins')),
     accessTokenTtlSeconds: parseDuration(raw('access-token-ttl') ?? '15m', label('access-token-ttl')),
     refreshTokenTtlSeconds: parseDuration(raw('refresh-token-ttl') ?? '30d', label('refresh-token-ttl')),

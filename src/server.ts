@@ -21,10 +21,11 @@ import { TicketService } from './auth/tickets.js';
 import { TokenService } from './auth/tokens.js';
 import type { Bus } from './bus/bus.js';
 import { MemoryBus } from './bus/memory.js';
+import { RedisBus } from './bus/redis.js';
 import { ChatService } from './chat/service.js';
 import type { Config } from './config.js';
 import { openStore } from './store/open.js';
-import type { Store } from './store/store.js';
+import { type Store, UsernameTakenError } from './store/store.js';
 import { pageRoutes } from './web/pages.js';
 import { CloseEvents } from './ws/close-codes.js';
 import { encodeRoomEvent } from './ws/frames.js';
@@ -40,7 +41,9 @@ export const DEMO_PASSWORD = 'secret';
 
 export async function buildServer(config: Config): Promise<FastifyInstance> {
   const store = await openStore(config);
-  const bus: Bus = new MemoryBus();
+  // Bus errors arrive asynchronously, once the app (and its logger) exists.
+  let reportBusError = (_error: unknown) => {};
+  const bus: Bus = config.redisUrl ? new RedisBus(config.redisUrl, config.redisPrefix, (error) => reportBusError(error)) : new MemoryBus();
   const tokens = new TokenService(loadSigningKey(config.dataDir, config.jwtSecret), config);
   const tickets = new TicketService(store);
   const external = config.oidc ? new ExternalIssuer(config.oidc) : undefined;
@@ -63,6 +66,7 @@ export async function buildServer(config: Config): Promise<FastifyInstance> {
     bodyLimit: 64 * 1024,
   });
   app.decorateRequest('principal', null);
+  reportBusError = (error) => app.log.error({ err: error }, 'redis bus');
   app.addHook('onClose', async () => {
     await feed.stop();
     await bus.close();
@@ -147,7 +151,11 @@ export async function buildServer(config: Config): Promise<FastifyInstance> {
 async function seedDemoUsers(store: Store, app: FastifyInstance): Promise<void> {
   for (const username of DEMO_USERS) {
     if (await store.findUser(username)) continue;
-    await store.createUser({ username, passwordHash: await hashPassword(DEMO_PASSWORD), scopes: DEFAULT_SCOPES });
+    try {
+      await store.createUser({ username, passwordHash: await hashPassword(DEMO_PASSWORD), scopes: DEFAULT_SCOPES });
+    } catch (error) {
+      if (!(error instanceof UsernameTakenError)) throw error; // another node seeded it first
+    }
   }
   app.log.warn(`DEMO MODE: users ${DEMO_USERS.join(' and ')} exist with the README's demo password. Never use --demo in production.`);
 }

@@ -12,8 +12,13 @@ export type RoomEvent =
 export type Unsubscribe = () => void;
 
 export interface Bus {
-  /** Events on one channel reach subscribers in the order they were published. */
+  /**
+   * Events one node publishes on a channel reach subscribers in that order; events from different nodes may
+   * interleave in any order (sessions restore seq order from the store). Delivery is best effort: whatever is
+   * missed is found in the store.
+   */
   publish(channel: string, event: RoomEvent): void;
-  subscribe(channel: string, handler: (event: RoomEvent) => void): Unsubscribe;
+  /** Resolves once every event published from then on will be delivered to `handler`. */
+  subscribe(channel: string, handler: (event: RoomEvent) => void): Promise<Unsubscribe>;
   close(): Promise<void>;
 }

@@ -8,7 +8,7 @@ export class MemoryBus implements Bus {
     for (const handler of this.channels.get(channel) ?? []) handler(event);
   }
 
-  subscribe(channel: string, handler: (event: RoomEvent) => void): Unsubscribe {
+  async subscribe(channel: string, handler: (event: RoomEvent) => void): Promise<Unsubscribe> {
     let handlers = this.channels.get(channel);
     if (!handlers) this.channels.set(channel, (handlers = new Set()));
     handlers.add(handler);

@@ -12,28 +12,32 @@ export const roomChannel = (room: string) => `room:${room}`;
 
 export class Hub {
   /** Per room: its local members, how many sockets each user has there, and the bus subscription. */
-  private readonly rooms = new Map<string, { members: Set<Member>; sockets: Map<string, number>; unsubscribe: Unsubscribe }>();
+  private readonly rooms = new Map<string, { members: Set<Member>; sockets: Map<string, number>; subscription: Promise<Unsubscribe> }>();
 
   constructor(
     private readonly bus: Bus,
     private readonly encode: (event: RoomEvent) => string,
   ) {}
 
-  /** Adds the member; true when it is the user's first here (they just came online in this room). */
-  add(room: string, member: Member): boolean {
+  /**
+   * Adds the member and resolves once the room's bus subscription is live (so a store read after it misses
+   * nothing); true when it is the user's first socket here (they just came online in this room).
+   */
+  async add(room: string, member: Member): Promise<boolean> {
     let entry = this.rooms.get(room);
     if (!entry) {
       const members = new Set<Member>();
-      const unsubscribe = this.bus.subscribe(roomChannel(room), (event) => {
+      const subscription = this.bus.subscribe(roomChannel(room), (event) => {
         const frame = this.encode(event);
         for (const m of members) m.deliver(event, frame);
       });
-      this.rooms.set(room, (entry = { members, sockets: new Map(), unsubscribe }));
+      this.rooms.set(room, (entry = { members, sockets: new Map(), subscription }));
     }
     if (entry.members.has(member)) return false;
     entry.members.add(member);
     const count = (entry.sockets.get(member.user) ?? 0) + 1;
     entry.sockets.set(member.user, count);
+    await entry.subscription;
     return count === 1;
   }
 
@@ -45,7 +49,7 @@ export class Hub {
     if (count === 0) entry.sockets.delete(member.user);
     else entry.sockets.set(member.user, count);
     if (entry.members.size === 0) {
-      entry.unsubscribe();
+      void entry.subscription.then((unsubscribe) => unsubscribe(), () => {});
       this.rooms.delete(room);
     }
     return count === 0;

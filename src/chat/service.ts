@@ -33,7 +33,14 @@ export class ChatService {
     if (!canJoin(found, await this.store.roleIn(room, actor.username), actor)) {
       return fail('forbidden', `${room} is private: ask its owner for an invitation`);
     }
-    if (this.hub.add(room, member)) this.publish(room, { type: 'presence', room, user: member.user, state: 'online' });
+    let first: boolean;
+    try {
+      first = await this.hub.add(room, member);
+    } catch (error) {
+      this.hub.remove(room, member); // the bus could not subscribe: no half-joined member stays behind
+      throw error;
+    }
+    if (first) this.publish(room, { type: 'presence', room, user: member.user, state: 'online' });
     return { ok: true, value: { members: this.hub.users(room) } };
   }
 

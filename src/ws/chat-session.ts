@@ -25,10 +25,17 @@ interface Joined {
   /** False while stored entries are replayed; live ones wait in `waiting` meanwhile. */
   live: boolean;
   waiting: { seq: number; frame: string }[];
-  /** Highest seq this client has been sent: nothing at or below it is sent again. */
+  /** Highest seq this client has been sent: nothing at or below it is sent again, nothing above it skipped. */
   sentSeq: number;
+  /** Entries that arrived past a gap (another node's publish still on its way, or lost), by seq. */
+  ahead: Map<number, string>;
+  /** A gap fill from the store is scheduled or running. */
+  filling: boolean;
   lastTyping: number;
 }
+
+/** How long an entry past a gap waits for the missing ones to arrive by bus before they are read from the store. */
+const GAP_WAIT_MS = 50;
 
 export class ChatSession implements Member {
   private readonly rooms = new Map<string, Joined>();
@@ -65,15 +72,10 @@ export class ChatSession implements Member {
     const room = this.rooms.get(name);
     if (!room) return;
     switch (event.type) {
-      case 'entry': {
-        const { seq } = event.entry;
-        if (!room.live) room.waiting.push({ seq, frame });
-        else if (seq > room.sentSeq) {
-          room.sentSeq = seq;
-          this.sendRaw(frame);
-        }
+      case 'entry':
+        if (!room.live) room.waiting.push({ seq: event.entry.seq, frame });
+        else this.accept(name, room, event.entry.seq, frame);
         return;
-      }
       case 'typing':
         if (room.live && event.user !== this.user) this.sendRaw(frame);
         return;
@@ -152,7 +154,7 @@ export class ChatSession implements Member {
     if (!this.life.current.scopes.includes('chat:read')) return this.error('forbidden', 'reading needs the chat:read scope', ref);
     if (this.rooms.has(room)) return this.error('invalid_frame', `already joined ${room}`, ref);
     // Subscribe first, then read the store: whatever is published meanwhile waits, and seq removes overlap.
-    const joined: Joined = { live: false, waiting: [], sentSeq: since ?? 0, lastTyping: 0 };
+    const joined: Joined = { live: false, waiting: [], sentSeq: since ?? 0, ahead: new Map(), filling: false, lastTyping: 0 };
     this.rooms.set(room, joined);
     const outcome = await this.chat.join(room, this, this.life.current);
     if (!outcome.ok) {
@@ -182,14 +184,47 @@ export class ChatSession implements Member {
       }
       if (page.length < REPLAY_PAGE) break;
     }
-    for (const { seq, frame } of joined.waiting) {
-      if (seq > joined.sentSeq) {
-        joined.sentSeq = seq;
-        this.sendRaw(frame);
-      }
-    }
-    joined.waiting = [];
     joined.live = true;
+    for (const { seq, frame } of joined.waiting.splice(0)) this.accept(room, joined, seq, frame);
+  }
+
+  /**
+   * Sends live entries strictly in seq order, each once. With one node they always arrive in order; with
+   * several, another node's publish may come late (or never): entries past the gap wait, and if the gap does
+   * not close by itself it is filled from the store.
+   */
+  private accept(room: string, joined: Joined, seq: number, frame: string): void {
+    if (seq <= joined.sentSeq) return;
+    if (seq > joined.sentSeq + 1) {
+      joined.ahead.set(seq, frame);
+      return this.fillGapSoon(room, joined);
+    }
+    joined.sentSeq = seq;
+    this.sendRaw(frame);
+    for (let next = joined.ahead.get(seq + 1); next !== undefined; next = joined.ahead.get(joined.sentSeq + 1)) {
+      joined.ahead.delete(joined.sentSeq + 1);
+      joined.sentSeq++;
+      this.sendRaw(next);
+    }
+    for (const held of joined.ahead.keys()) if (held <= joined.sentSeq) joined.ahead.delete(held);
+  }
+
+  private fillGapSoon(room: string, joined: Joined): void {
+    if (joined.filling) return;
+    joined.filling = true;
+    setTimeout(async () => {
+      try {
+        while (joined.ahead.size > 0 && this.rooms.get(room) === joined) {
+          const page = await this.chat.replay(room, joined.sentSeq, Math.min(REPLAY_PAGE, Math.max(...joined.ahead.keys()) - joined.sentSeq));
+          if (page.length === 0 || this.rooms.get(room) !== joined) break;
+          for (const entry of page) this.accept(room, joined, entry.seq, JSON.stringify(entry));
+        }
+      } catch (error) {
+        this.onError(error);
+      } finally {
+        joined.filling = false;
+      }
+    }, GAP_WAIT_MS).unref();
   }
 
   private leave(room: string): void {

@@ -1,35 +1,25 @@
 // Parley end to end on PostgreSQL (PARLEY_DATABASE_URL): chat, a restart that keeps everything, and a
 // revocation made through another connection reaching a live socket.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
 import { openPostgresStore } from '../../src/store/postgres.js';
 import { Client, type RunningServer, getToken, startServer, tempDir } from '../helpers.js';
-import { POSTGRES_URL, postgresAvailable } from '../support/services.js';
-
-const schema = `parley_${randomBytes(6).toString('hex')}`;
-const url = `${POSTGRES_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: POSTGRES_URL });
-  await client.connect();
-  await client.query(sql);
-  await client.end();
-}
+import { freshSchema, postgresAvailable } from '../support/services.js';
 
 describe('Parley on PostgreSQL', { skip: !(await postgresAvailable()) }, () => {
   let server: RunningServer;
+  let url: string;
+  let dropSchema: () => Promise<void>;
   // The signing key still lives in the data dir; the data dir holds nothing else on PostgreSQL.
   const dataDir = tempDir();
 
   before(async () => {
-    await admin(`create schema ${schema}`);
+    ({ url, drop: dropSchema } = await freshSchema());
     server = await startServer({ PARLEY_DATABASE_URL: url }, dataDir);
   });
   after(async () => {
     await server.cleanup();
-    await admin(`drop schema ${schema} cascade`);
+    await dropSchema();
   });
 
   test('messages are stored and acked, survive a restart, and seqs continue', async () => {

@@ -1,0 +1,61 @@
+// The behaviour every Bus must have; each engine's test file runs it against the real thing.
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import type { Bus, RoomEvent } from '../../src/bus/bus.js';
+
+const typing = (user: string): RoomEvent => ({ type: 'typing', room: 'r', user });
+
+export function busContract(engine: string, open: () => Bus) {
+  describe(`Bus contract: ${engine}`, () => {
+    const buses: Bus[] = [];
+    const bus = () => {
+      const opened = open();
+      buses.push(opened);
+      return opened;
+    };
+    after(async () => {
+      for (const b of buses) await b.close();
+    });
+
+    /** Collects what a handler receives, and waits for a count. */
+    function inbox() {
+      const got: RoomEvent[] = [];
+      return {
+        got,
+        handler: (event: RoomEvent) => got.push(event),
+        async count(n: number) {
+          const deadline = Date.now() + 3000;
+          while (got.length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+          return got;
+        },
+      };
+    }
+
+    test('once subscribe resolves, every event published after it arrives, in publish order', async () => {
+      const [a, b] = [bus(), bus()];
+      const box = inbox();
+      await b.subscribe('room:x', box.handler);
+      for (let i = 0; i < 50; i++) a.publish('room:x', typing(`u${i}`));
+      const got = await box.count(50);
+      assert.deepEqual(got.map((e) => (e as { user: string }).user), Array.from({ length: 50 }, (_, i) => `u${i}`));
+    });
+
+    test('channels are separate; two handlers on one channel both receive; unsubscribing one keeps the other', async () => {
+      const [a, b] = [bus(), bus()];
+      const one = inbox();
+      const two = inbox();
+      const other = inbox();
+      const stopOne = await b.subscribe('room:y', one.handler);
+      await b.subscribe('room:y', two.handler);
+      await b.subscribe('room:z', other.handler);
+      a.publish('room:y', typing('first'));
+      await two.count(1);
+      stopOne();
+      a.publish('room:y', typing('second'));
+      assert.equal((await two.count(2)).length, 2);
+      await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(one.got.map((e) => (e as { user: string }).user), ['first']);
+      assert.equal(other.got.length, 0);
+    });
+  });
+}
