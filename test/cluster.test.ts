@@ -2,20 +2,21 @@
 // with nothing lost or doubled while both nodes take sends, and tickets and revocations work across nodes.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe } from 'node:test';
 import { openPostgresStore } from '../src/store/postgres.js';
 import { Client, type Frame, type RunningServer, getToken, startServer } from './helpers.js';
-import { REDIS_URL, freshSchema, postgresAvailable, redisAvailable } from './support/services.js';
+import { REDIS_URL, freshSchema, needs } from './support/services.js';
 
-const services = (await postgresAvailable()) && (await redisAvailable());
-
-describe('two nodes', { skip: !services }, () => {
+describe('two nodes', () => {
+  const services = needs('postgres', 'redis');
+  const test = services.test;
   let a: RunningServer;
   let b: RunningServer;
   let dropSchema: () => Promise<void>;
   let schemaUrl: string;
 
   before(async () => {
+    if (services.missing) return;
     const schema = await freshSchema();
     dropSchema = schema.drop;
     schemaUrl = schema.url;
@@ -31,6 +32,7 @@ describe('two nodes', { skip: !services }, () => {
     b = await startServer(env);
   });
   after(async () => {
+    if (services.missing) return;
     await a?.cleanup();
     await b?.cleanup();
     await dropSchema?.();

@@ -30,7 +30,12 @@ export class KyselyStore implements Store {
   ) {}
 
   async migrate(): Promise<void> {
-    const { error } = await new Migrator({ db: this.db, provider: migrationProvider(this.engine) }).migrateToLatest();
+    // On PostgreSQL the bookkeeping tables go in the schema Parley's own tables use (the search_path's first),
+    // or Kysely would look for them across schemas and trip over another Parley's.
+    const migrationTableSchema =
+      this.engine === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(this.db)).rows[0]?.schema : undefined;
+    const migrator = new Migrator({ db: this.db, provider: migrationProvider(this.engine), migrationTableSchema });
+    const { error } = await migrator.migrateToLatest();
     if (error) throw error;
   }
 

@@ -1,12 +1,14 @@
 // The behaviour every Bus must have; each engine's test file runs it against the real thing.
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { after, describe } from 'node:test';
+import { needs } from '../support/services.js';
 import type { Bus, RoomEvent } from '../../src/bus/bus.js';
 
 const typing = (user: string): RoomEvent => ({ type: 'typing', room: 'r', user });
 
-export function busContract(engine: string, open: () => Bus) {
+export function busContract(engine: string, open: () => Bus, services: Parameters<typeof needs> = []) {
   describe(`Bus contract: ${engine}`, () => {
+    const test = needs(...services).test;
     const buses: Bus[] = [];
     const bus = () => {
       const opened = open();

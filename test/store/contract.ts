@@ -1,18 +1,28 @@
 // The behaviour every Store must have. Each engine's test file runs it against a real database.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe } from 'node:test';
+import { needs } from '../support/services.js';
 import type { Store } from '../../src/store/store.js';
 import { RoomExistsError, UsernameTakenError } from '../../src/store/store.js';
 
-export function storeContract(engine: string, open: () => Promise<Store>, dispose: () => Promise<void> = async () => {}) {
+export function storeContract(
+  engine: string,
+  open: () => Promise<Store>,
+  dispose: () => Promise<void> = async () => {},
+  services: Parameters<typeof needs> = [],
+) {
   describe(`Store contract: ${engine}`, () => {
+    const gate = needs(...services);
+    const test = gate.test;
     let store: Store;
     before(async () => {
+      if (gate.missing) return;
       store = await open();
       await store.migrate();
       await store.migrate(); // idempotent on every start
     });
     after(async () => {
+      if (gate.missing) return;
       await store.close();
       await dispose();
     });

@@ -1,12 +1,14 @@
 // Parley end to end on PostgreSQL (PARLEY_DATABASE_URL): chat, a restart that keeps everything, and a
 // revocation made through another connection reaching a live socket.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe } from 'node:test';
 import { openPostgresStore } from '../../src/store/postgres.js';
 import { Client, type RunningServer, getToken, startServer, tempDir } from '../helpers.js';
-import { freshSchema, postgresAvailable } from '../support/services.js';
+import { freshSchema, needs } from '../support/services.js';
 
-describe('Parley on PostgreSQL', { skip: !(await postgresAvailable()) }, () => {
+describe('Parley on PostgreSQL', () => {
+  const services = needs('postgres');
+  const test = services.test;
   let server: RunningServer;
   let url: string;
   let dropSchema: () => Promise<void>;
@@ -14,10 +16,12 @@ describe('Parley on PostgreSQL', { skip: !(await postgresAvailable()) }, () => {
   const dataDir = tempDir();
 
   before(async () => {
+    if (services.missing) return;
     ({ url, drop: dropSchema } = await freshSchema());
     server = await startServer({ PARLEY_DATABASE_URL: url }, dataDir);
   });
   after(async () => {
+    if (services.missing) return;
     await server.cleanup();
     await dropSchema();
   });

@@ -1,17 +1,16 @@
 // The Store contract on the machine's real PostgreSQL, in a schema of its own for this run.
 import { openPostgresStore } from '../../src/store/postgres.js';
-import { freshSchema, postgresAvailable } from '../support/services.js';
+import { freshSchema } from '../support/services.js';
 import { storeContract } from './contract.js';
 
-if (await postgresAvailable()) {
-  let drop = async () => {};
-  storeContract(
-    'PostgreSQL',
-    async () => {
-      const schema = await freshSchema();
-      drop = schema.drop;
-      return openPostgresStore(schema.url);
-    },
-    () => drop(),
-  );
-}
+let drop = async () => {};
+storeContract(
+  'PostgreSQL',
+  async () => {
+    const schema = await freshSchema();
+    drop = schema.drop;
+    return openPostgresStore(schema.url);
+  },
+  () => drop(),
+  ['postgres'],
+);

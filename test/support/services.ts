@@ -1,6 +1,7 @@
 // The machine's real services. Under CI=true a missing one fails the run; elsewhere its suites skip, loudly.
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { before, test } from 'node:test';
 import pg from 'pg';
 
 export const POSTGRES_URL = process.env.PARLEY_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -24,6 +25,33 @@ export function redisAvailable(): Promise<boolean> {
       client.disconnect();
     }
   });
+}
+
+const probes = { postgres: postgresAvailable, redis: redisAvailable };
+
+/**
+ * Registers, in the current suite, a `before` hook that checks the services are up, and returns a check each
+ * test starts with: `if (services.skip(t)) return;`. Registering synchronously matters: node:test cancels
+ * tests a file registers only after a top-level await.
+ */
+export function needs(...names: (keyof typeof probes)[]) {
+  let missing: string | undefined;
+  before(async () => {
+    for (const name of names) if (!(await probes[name]())) missing = `${name} is not reachable`;
+  });
+  return {
+    /** Whether the suite's own hooks should do nothing (the services are missing outside CI). */
+    get missing() {
+      return missing !== undefined;
+    },
+    /** `test` for this suite: skipped, with the reason, when the services are missing. */
+    test(name: string, fn: () => Promise<void>, options: { timeout?: number } = {}) {
+      test(name, options, async (t) => {
+        if (missing) return t.skip(missing);
+        await fn();
+      });
+    },
+  };
 }
 
 async function available(name: string, url: string, probe: () => Promise<void>): Promise<boolean> {
