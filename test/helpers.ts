@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import WebSocket from 'ws';
 import { type Config, loadConfig } from '../src/config.js';
@@ -40,6 +41,22 @@ export async function startServer(env: Record<string, string> = {}, dataDir = te
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Registers a suite's hooks (call it inside the describe): a Parley started with `env` before the tests and
+ * cleaned up after them, `beforeStop` first. The returned server is filled in when the suite starts.
+ */
+export function serverSuite(env: Record<string, string> = {}, beforeStop: () => void | Promise<void> = () => {}): RunningServer {
+  const server = {} as RunningServer;
+  before(async () => {
+    Object.assign(server, await startServer(env));
+  });
+  after(async () => {
+    await beforeStop();
+    await server.cleanup?.();
+  });
+  return server;
 }
 
 export async function tokenRequest(url: string, fields: Record<string, string>): Promise<Response> {

@@ -1,9 +1,9 @@
 // One real Chromium per test file, a fresh context (cookie jar) per user, and the page actions the suites share.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { after, afterEach, before } from 'node:test';
+import { afterEach, before } from 'node:test';
 import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
-import { type RunningServer, startServer } from '../helpers.js';
+import { type RunningServer, serverSuite } from '../helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [
@@ -35,17 +35,11 @@ export interface Shown {
  * for the file; fresh contexts (cookie jars) for each test. `server` is filled in when the suite starts.
  */
 export function browserSuite(env: Record<string, string> = {}): { server: RunningServer; harness: Harness } {
-  const server = {} as RunningServer;
-  const harness = new Harness(() => server);
-  before(async () => {
-    const [running] = await Promise.all([startServer(env), harness.launch()]);
-    Object.assign(server, running);
-  }, { timeout });
+  let harness: Harness;
+  const server = serverSuite(env, () => harness.close());
+  harness = new Harness(() => server);
+  before(() => harness.launch(), { timeout });
   afterEach(() => harness.closeContexts(), { timeout });
-  after(async () => {
-    await harness.close();
-    await server.cleanup?.();
-  }, { timeout });
   return { server, harness };
 }
 

@@ -1,23 +1,16 @@
 // Reconnect and resume with the SDK: sockets that die mid-conversation, answers lost in flight, and the one
 // close after which the client must not come back (4003, revoked).
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { type Ack, connect, login } from '../../src/client/index.js';
-import { type RunningServer, startServer } from '../helpers.js';
+import { serverSuite } from '../helpers.js';
 import { LossySocket, closeClients, loggedIn, next, record, sleep, track, until } from './support.js';
 
 const count = <T>(items: T[], match: (item: T) => boolean) => items.filter(match).length;
 
 describe('client SDK: reconnect and resume', () => {
-  let server: RunningServer;
-  before(async () => {
-    server = await startServer();
-  });
-  after(async () => {
-    closeClients();
-    await server.cleanup();
-  });
+  const server = serverSuite({}, closeClients);
 
   test('the server drops the socket mid-burst: the client resumes with no gap, no duplicate; a send made while away arrives once', async () => {
     const john = await loggedIn(server, 'johndoe');

@@ -1,20 +1,13 @@
 // The SDK and the room features: presence, edits and deletions (stream entries with their own seq, resumed
 // like messages), and removal from a private room.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { type Edited, type Message, ParleyError } from '../../src/client/index.js';
-import { type RunningServer, getToken, startServer } from '../helpers.js';
+import { getToken, serverSuite } from '../helpers.js';
 import { closeClients, loggedIn, next, record, sleep, until } from './support.js';
 
 describe('client SDK: rooms, presence, edits', () => {
-  let server: RunningServer;
-  before(async () => {
-    server = await startServer();
-  });
-  after(async () => {
-    closeClients();
-    await server.cleanup();
-  });
+  const server = serverSuite({}, closeClients);
 
   test('presence: online when a user joins, offline when they leave', async () => {
     const john = await loggedIn(server);

@@ -1,21 +1,14 @@
 // The client SDK against a real server: messages and acks between two clients, history, typing, errors as
 // named values. Imported through the package's "exports" entry, as an application would.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { type Ack, type Message, ParleyError, type Status, connect, login } from 'parley/client';
-import { type RunningServer, getToken, startServer } from '../helpers.js';
+import { getToken, serverSuite } from '../helpers.js';
 import { closeClients, loggedIn, next, record, track, until } from './support.js';
 
 describe('client SDK', () => {
-  let server: RunningServer;
-  before(async () => {
-    server = await startServer();
-  });
-  after(async () => {
-    closeClients();
-    await server.cleanup();
-  });
+  const server = serverSuite({}, closeClients);
 
   test('connects with a bearer subprotocol; send resolves with the ack, the other client gets the message', async () => {
     const session = await login(server.url, 'johndoe', 'secret');

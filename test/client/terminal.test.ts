@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { after, before, describe, test } from 'node:test';
-import { type RunningServer, startServer } from '../helpers.js';
+import { describe, test } from 'node:test';
+import { type RunningServer, serverSuite } from '../helpers.js';
 import { closeClients, loggedIn, next, until } from './support.js';
 
 // This file runs as dist/test/client/terminal.test.js: the repository root is three levels up.
@@ -29,15 +29,10 @@ function chat(server: RunningServer, user: string, ...args: string[]): Chat {
 }
 
 describe('parley chat', () => {
-  let server: RunningServer;
   const children: Chat[] = [];
-  before(async () => {
-    server = await startServer();
-  });
-  after(async () => {
+  const server = serverSuite({}, () => {
     for (const { child } of children) child.kill();
     closeClients();
-    await server.cleanup();
   });
 
   test('logs in, sends what is typed, prints what others say as [HH:MM] user: body, and /quit exits 0', async () => {

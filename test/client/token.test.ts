@@ -1,21 +1,14 @@
 // The token's life with the SDK, on 3-second tokens: an in-band refresh keeps the socket open past the first
 // token's exp; without getToken, 4001 is the end; with it, a failed refresh costs one reconnect, not the session.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { connect, login } from '../../src/client/index.js';
-import { type RunningServer, getToken, startServer } from '../helpers.js';
+import { getToken, serverSuite } from '../helpers.js';
 import { closeClients, next, record, sleep, track, until } from './support.js';
 
 describe('client SDK: token expiry', () => {
-  let server: RunningServer;
-  before(async () => {
-    server = await startServer({ PARLEY_ACCESS_TOKEN_TTL: '3s', PARLEY_EXPIRY_WARNING: '2s' });
-  });
-  after(async () => {
-    closeClients();
-    await server.cleanup();
-  });
+  const server = serverSuite({ PARLEY_ACCESS_TOKEN_TTL: '3s', PARLEY_EXPIRY_WARNING: '2s' }, closeClients);
 
   test('on `expiring` the client refreshes in-band with getToken: the socket stays open past the first exp', async () => {
     const session = await login(server.url, 'johndoe', 'secret');
