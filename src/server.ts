@@ -7,6 +7,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import fastifyPlugin from 'fastify-plugin';
 import { roomRoutes } from './api/rooms.js';
 import { Authenticator } from './auth/authenticator.js';
 import { loadSigningKey } from './auth/keys.js';
@@ -24,6 +25,7 @@ import { MemoryBus } from './bus/memory.js';
 import { RedisBus } from './bus/redis.js';
 import { ChatService } from './chat/service.js';
 import type { Config } from './config.js';
+import { metricsRoutes } from './metrics.js';
 import { openStore } from './store/open.js';
 import { type Store, UsernameTakenError } from './store/store.js';
 import { pageRoutes } from './web/pages.js';
@@ -120,6 +122,8 @@ export async function buildServer(config: Config): Promise<FastifyInstance> {
   const stopHeartbeat = startHeartbeat(app.websocketServer);
   app.addHook('onClose', async () => stopHeartbeat());
 
+  // Registered first so its onResponse hook sees every route.
+  await app.register(fastifyPlugin(metricsRoutes), { live });
   await app.register(authRoutes, { store, sessions, tickets, authenticator, loginRateLimit: config.loginRateLimit });
   await app.register(roomRoutes, { chat, authenticator, allowedOrigins: config.allowedOrigins });
   await app.register(wsRoutes, { authenticator, chat, live, allowedOrigins: config.allowedOrigins, frameRate: config.wsFrameRate });

@@ -7,14 +7,22 @@ import { TokenLife } from './token-life.js';
 
 export class LiveSockets {
   private readonly lives = new Set<TokenLife>();
+  private readonly closeListeners: ((code: number) => void)[] = [];
 
   constructor(private readonly warningMs: number) {}
 
   track(socket: WebSocket, principal: Principal, warn?: (expiresAt: number) => void): TokenLife {
     const life = new TokenLife(socket, principal, this.warningMs, warn);
     this.lives.add(life);
-    socket.once('close', () => this.lives.delete(life));
+    socket.once('close', (code) => {
+      this.lives.delete(life);
+      for (const listener of this.closeListeners) listener(code);
+    });
     return life;
+  }
+
+  onClose(listener: (code: number) => void): void {
+    this.closeListeners.push(listener);
   }
 
   /** Revocations are rare and sockets many: a scan per revocation costs less than keeping indexes current. */

@@ -1,0 +1,40 @@
+// Prometheus metrics at GET /metrics: the process, HTTP answers by route and status (refused handshakes
+// included), open sockets, and why sockets closed.
+import type { FastifyInstance } from 'fastify';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { LiveSockets } from './ws/live-sockets.js';
+
+export async function metricsRoutes(app: FastifyInstance, options: { live: LiveSockets }): Promise<void> {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'parley_' });
+  const responses = new Counter({
+    name: 'parley_http_responses_total',
+    help: 'HTTP answers by route and status, refused WebSocket handshakes included',
+    labelNames: ['route', 'status'],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'parley_sockets_open',
+    help: 'Open WebSockets on this node',
+    registers: [registry],
+    collect() {
+      this.set(options.live.size);
+    },
+  });
+  const closes = new Counter({
+    name: 'parley_socket_closes_total',
+    help: 'Closed WebSockets by close code (4001 expired, 4003 revoked, 4029 rate limited, 1013 slow …)',
+    labelNames: ['code'],
+    registers: [registry],
+  });
+  options.live.onClose((code) => closes.inc({ code: String(code) }));
+
+  // The route pattern, not the URL: one series per route, whatever the path parameters.
+  app.addHook('onResponse', async (request, reply) => {
+    responses.inc({ route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) });
+  });
+
+  app.get('/metrics', { schema: { tags: ['ops'], summary: 'Prometheus metrics (serve it to your scraper only)' } }, async (_request, reply) =>
+    reply.type(registry.contentType).send(await registry.metrics()),
+  );
+}
