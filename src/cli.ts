@@ -78,7 +78,10 @@ async function serve(config: Config): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
-  await app.listen({ host: config.host, port: config.port });
+  const address = await app.listen({ host: config.host, port: config.port });
+  if (!(await app.hasUsers())) {
+    app.log.info(`No users yet: open ${address}/register to create one, or run \`npx parley user add NAME\` (or start with --demo).`);
+  }
 }
 
 async function userCommand(

@@ -35,6 +35,13 @@ import { startHeartbeat } from './ws/heartbeat.js';
 import { LiveSockets } from './ws/live-sockets.js';
 import { wsRoutes } from './ws/routes.js';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Whether anyone can log in yet (the CLI says how to make the first user). */
+    hasUsers(): Promise<boolean>;
+  }
+}
+
 /** Largest client frame; ws closes a bigger one with 1009. */
 export const MAX_FRAME_BYTES = 64 * 1024;
 
@@ -149,6 +156,7 @@ export async function buildServer(config: Config): Promise<FastifyInstance> {
   });
 
   if (config.demo) await seedDemoUsers(store, app);
+  app.decorate('hasUsers', async () => (await store.listUsers()).length > 0);
   return app;
 }
 
