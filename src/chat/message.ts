@@ -2,11 +2,13 @@
 // of messages too — so a client resuming from a seq gets everything it missed, in order. Each entry is also
 // the exact frame clients receive (its `type` is the frame type): encoding is one JSON.stringify.
 
-/** A message as it stands now: an edit changes `body` and sets `editedAt`; a deletion empties it. */
-export interface ChatMessage {
-  type: 'message';
+// The payloads are the wire contract, shared with the SDK (src/client/frames.ts re-exports them as types).
+
+/** A stored message as it stands now: an edit changes `body` and sets `editedAt`, a deletion empties it. */
+export interface Message {
   room: string;
   id: string;
+  /** Gap-free and increasing per room; edits and deletions take the room's next seq too. */
   seq: number;
   user: string;
   body: string;
@@ -16,8 +18,7 @@ export interface ChatMessage {
   deleted?: true;
 }
 
-export interface MessageEdit {
-  type: 'edited';
+export interface Edited {
   room: string;
   /** The edited message's id. */
   id: string;
@@ -27,8 +28,7 @@ export interface MessageEdit {
   editedAt: number;
 }
 
-export interface MessageDeletion {
-  type: 'deleted';
+export interface Deleted {
   room: string;
   /** The deleted message's id. */
   id: string;
@@ -36,6 +36,10 @@ export interface MessageDeletion {
   /** Who deleted it: the author, a room moderator or an admin. */
   user: string;
 }
+
+export type ChatMessage = { type: 'message' } & Message;
+export type MessageEdit = { type: 'edited' } & Edited;
+export type MessageDeletion = { type: 'deleted' } & Deleted;
 
 export type RoomEntry = ChatMessage | MessageEdit | MessageDeletion;
 

@@ -1,38 +1,8 @@
-// The /ws wire contract as the client sees it (README, "Chat protocol"). Written out here rather than imported
-// from the server so the SDK stays free of server modules and compiles to plain browser-loadable ES modules.
-
-/** A stored message as it stands now: an edit changes `body` and sets `editedAt`, a deletion sets `deleted`. */
-export interface Message {
-  room: string;
-  id: string;
-  /** Gap-free and increasing per room; edits and deletions take the room's next seq too. */
-  seq: number;
-  user: string;
-  body: string;
-  /** Milliseconds since the epoch, assigned by the server when stored. */
-  ts: number;
-  editedAt?: number;
-  deleted?: true;
-}
-
-export interface Edited {
-  room: string;
-  /** The edited message's id. */
-  id: string;
-  seq: number;
-  user: string;
-  body: string;
-  editedAt: number;
-}
-
-export interface Deleted {
-  room: string;
-  /** The deleted message's id. */
-  id: string;
-  seq: number;
-  /** Who deleted it. */
-  user: string;
-}
+// The /ws wire contract as the client sees it (README, "Chat protocol"). The stream's payloads are the
+// server's own types: type-only imports vanish when compiled, so the SDK still loads in a browser as plain
+// ES modules with no server module behind it.
+export type { Deleted, Edited, Message } from '../chat/message.js';
+import type { Deleted, Edited, Message } from '../chat/message.js';
 
 /** The server's answer to a send: the message is durably stored. */
 export interface Ack {
