@@ -26,7 +26,8 @@ test('a socket closed mid-join leaves no ghost in presence or the member list', 
   ghost.send({ type: 'join', room: 'general' });
   await new Promise((resolve) => setTimeout(resolve, 50)); // the join is waiting on the store now
   ghost.socket.terminate();
-  await new Promise((resolve) => setTimeout(resolve, 600));
+  // Let the ghost's join run out (its store reads still take 150 ms on each side) before looking.
+  await new Promise((resolve) => setTimeout(resolve, 1200));
   latency.readMs = 0;
 
   const late = await Client.chat(server, await getToken(server.url, 'janedoe'));
