@@ -59,7 +59,7 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
       attachValidation: true,
       schema: {
         tags: ['oauth2'],
-        summary: 'OAuth2 token endpoint (password grant)',
+        summary: 'OAuth2 token endpoint (password and refresh_token grants)',
         consumes: [FORM],
         body: TokenRequest,
         response: { 200: TokenResponse, 400: OAuthErrorBody, 429: OAuthErrorBody },

@@ -82,6 +82,9 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
     reply.type('text/css; charset=utf-8').header('cache-control', 'no-cache').send(STYLESHEET),
   );
 
+  // No icon: answer so browsers stop asking (and stop logging a 404 on every page).
+  app.get('/favicon.ico', { schema: page }, (_request, reply) => reply.code(204).header('cache-control', 'max-age=86400').send());
+
   app.get('/', { schema: page }, async (request, reply) => {
     const token = request.cookies[ACCESS_COOKIE];
     const result = token ? await authenticator.verify(token) : undefined;
