@@ -3,16 +3,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
+import type { Message } from '../src/chat/message.js';
 import { Client, type RunningServer, getToken, startServer, tokenRequest } from './helpers.js';
-
-interface Message {
-  room: string;
-  id: string;
-  seq: number;
-  user: string;
-  body: string;
-  ts: number;
-}
 
 async function history(server: RunningServer, token: string): Promise<Message[]> {
   const response = await fetch(`${server.url}/rooms/general/messages`, { headers: { authorization: `Bearer ${token}` } });

@@ -11,6 +11,17 @@ export async function checkPassword(store: Store, username: string, password: st
   return matches && user && !user.disabled ? user : undefined;
 }
 
+/** A `scope` parameter (RFC 6749 §3.3: space-delimited) as distinct names; undefined when none was asked for. */
+export function parseScope(requested: string | undefined): string[] | undefined {
+  const trimmed = requested?.trim();
+  return trimmed ? [...new Set(trimmed.split(/ +/))] : undefined;
+}
+
+/** The rate-limit key for password attempts: one address trying one username. */
+export function loginAttemptKey(ip: string, username: string): string {
+  return `${ip}|${normalizeUsername(username)}`;
+}
+
 export type ScopeChoice = { ok: true; scopes: string[] } | { ok: false; description: string };
 
 /**
@@ -18,10 +29,8 @@ export type ScopeChoice = { ok: true; scopes: string[] } | { ok: false; descript
  * any scope asked that is unknown or not the user's → invalid_scope.
  */
 export function chooseScopes(user: User, requested: string | undefined): ScopeChoice {
-  if (requested === undefined || requested.trim() === '') {
-    return { ok: true, scopes: DEFAULT_SCOPES.filter((s) => user.scopes.includes(s)) };
-  }
-  const asked = [...new Set(requested.trim().split(/ +/))];
+  const asked = parseScope(requested);
+  if (!asked) return { ok: true, scopes: DEFAULT_SCOPES.filter((s) => user.scopes.includes(s)) };
   const unknown = asked.filter((s) => !(SCOPES as readonly string[]).includes(s));
   if (unknown.length > 0) return { ok: false, description: `unknown scope: ${unknown.join(' ')}` };
   const refused = asked.filter((s) => !user.scopes.includes(s));

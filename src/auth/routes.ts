@@ -3,9 +3,8 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import Type from 'typebox';
 import type { Store } from '../store/store.js';
 import type { Authenticator } from './authenticator.js';
-import { normalizeUsername } from './accounts.js';
 import { authGate } from './gate.js';
-import { checkPassword, chooseScopes } from './grants.js';
+import { checkPassword, chooseScopes, loginAttemptKey } from './grants.js';
 import type { Grant, TokenSessions } from './sessions.js';
 import type { TicketService } from './tickets.js';
 
@@ -68,7 +67,7 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
         rateLimit: {
           max: options.loginRateLimit,
           timeWindow: '1 minute',
-          keyGenerator: (request) => `${request.ip}|${normalizeUsername(formField(request.body, 'username') ?? '')}`,
+          keyGenerator: (request) => loginAttemptKey(request.ip, formField(request.body, 'username') ?? ''),
         },
       },
     },

@@ -3,6 +3,7 @@
 // (RFC 6749 §10.4, OAuth 2.0 Security BCP §4.14). Revocations go to the store's feed, which drops live sockets.
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../store/store.js';
+import { parseScope } from './grants.js';
 import type { Principal } from './principal.js';
 import { newSecret, secretHash } from './secrets.js';
 import type { IssuedToken, TokenService } from './tokens.js';
@@ -53,8 +54,8 @@ export class TokenSessions {
     const user = await this.store.findUser(token.username);
     if (!user || user.disabled) return { ok: false, error: 'invalid_grant', description: 'the account is disabled or gone' };
     let scopes = token.scopes;
-    if (requestedScope !== undefined && requestedScope.trim() !== '') {
-      const asked = [...new Set(requestedScope.trim().split(/ +/))];
+    const asked = parseScope(requestedScope);
+    if (asked) {
       // RFC 6749 §6: a refresh may narrow the scope, never widen it.
       const wider = asked.filter((s) => !token.scopes.includes(s));
       if (wider.length > 0) return { ok: false, error: 'invalid_scope', description: `scope not in the original grant: ${wider.join(' ')}` };

@@ -28,11 +28,8 @@ export class ChatService {
 
   /** Checks access, then adds the member to live delivery; answers who is online here. */
   async join(room: string, member: Member, actor: Actor): Promise<Outcome<{ members: string[] }>> {
-    const found = await this.store.findRoom(room);
-    if (!found) return fail('no_such_room', `no room named ${room}`);
-    if (!canJoin(found, await this.store.roleIn(room, actor.username), actor)) {
-      return fail('forbidden', `${room} is private: ask its owner for an invitation`);
-    }
+    const readable = await this.canRead(room, actor);
+    if (!readable.ok) return readable;
     let first: boolean;
     try {
       first = await this.hub.add(room, member);
@@ -83,11 +80,13 @@ export class ChatService {
     this.publish(room, { type: 'typing', room, user });
   }
 
-  /** Whether the actor may read the room's history without joining (the HTTP history route). */
+  /** Whether the actor may read the room: join it, or page its history over HTTP. */
   async canRead(room: string, actor: Actor): Promise<Outcome<Room>> {
     const found = await this.store.findRoom(room);
     if (!found) return fail('no_such_room', `no room named ${room}`);
-    if (!canJoin(found, await this.store.roleIn(room, actor.username), actor)) return fail('forbidden', `${room} is private`);
+    if (!canJoin(found, await this.store.roleIn(room, actor.username), actor)) {
+      return fail('forbidden', `${room} is private: ask its owner for an invitation`);
+    }
     return { ok: true, value: found };
   }
 

@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Authenticator } from '../auth/authenticator.js';
 import { ACCESS_COOKIE, REFRESH_COOKIE } from '../auth/credentials.js';
 import { originAllowed } from '../auth/gate.js';
-import { checkPassword, chooseScopes } from '../auth/grants.js';
+import { checkPassword, chooseScopes, loginAttemptKey } from '../auth/grants.js';
 import { MAX_PASSWORD, MIN_PASSWORD, createAccount, normalizeUsername } from '../auth/accounts.js';
 import { DEFAULT_SCOPES } from '../auth/principal.js';
 import type { Grant, TokenSessions } from '../auth/sessions.js';
@@ -47,7 +47,7 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
   const rateLimit = {
     max: options.loginRateLimit,
     timeWindow: '1 minute',
-    keyGenerator: (request: FastifyRequest) => `${request.ip}|${normalizeUsername(text(form(request).username))}`,
+    keyGenerator: (request: FastifyRequest) => loginAttemptKey(request.ip, text(form(request).username)),
   };
 
   /**
