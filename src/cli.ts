@@ -1,11 +1,11 @@
 // parley serve | chat | user add/list/disable/enable | migrate
 import { parseArgs } from 'node:util';
-import { MAX_PASSWORD, MIN_PASSWORD, USERNAME, USERNAME_RULE, createAccount, normalizeUsername } from './auth/accounts.js';
+import { DEFAULT_ROOM, ParleyError } from 'parley-chat-protocol';
+import { AccountService, normalizeUsername } from './auth/accounts.js';
 import { DEFAULT_SCOPES } from './auth/principal.js';
-import { promptHidden } from './client/prompt.js';
 import { CONFIG_FLAGS, type Config, ConfigError, loadConfig } from './config.js';
 import { openStore } from './store/open.js';
-import { UsernameTakenError } from './store/store.js';
+import { promptHidden } from './terminal/prompt.js';
 
 const USAGE = `usage:
   parley serve [--port N] [--host H] [--data DIR] [--demo] [...]   run the server
@@ -39,9 +39,9 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'chat') {
     // A client: no server configuration is read, and only the SDK and ws are loaded.
     if (!values.user) throw new UsageError('chat needs --user NAME');
-    const { runChat } = await import('./client/terminal.js');
+    const { runChat } = await import('./terminal/chat.js');
     const url = values.url ?? 'http://127.0.0.1:8000';
-    process.exitCode = await runChat({ url, user: values.user, room: values.room ?? 'general', passwordStdin: values['password-stdin'] ?? false });
+    process.exitCode = await runChat({ url, user: values.user, room: values.room ?? DEFAULT_ROOM, passwordStdin: values['password-stdin'] ?? false });
     return;
   }
   const config = loadConfig(process.env, values);
@@ -91,19 +91,19 @@ async function userCommand(
   flags: { passwordStdin: boolean; admin: boolean },
 ): Promise<void> {
   const store = await openStore(config);
+  const accounts = new AccountService(store.accounts);
   try {
     switch (sub) {
       case 'add': {
-        const username = normalizeUsername(name ?? '');
-        if (!USERNAME.test(username)) throw new UsageError(`user add NAME: ${USERNAME_RULE}`);
+        if (!name) throw new UsageError('user add NAME');
+        const username = normalizeUsername(name);
         const password = flags.passwordStdin || !process.stdin.isTTY ? await readStdin() : await promptHidden(`password for ${username}: `);
         const scopes = flags.admin ? [...DEFAULT_SCOPES, 'admin'] : DEFAULT_SCOPES;
-        const created = await createAccount(store, username, password, scopes);
-        if (!created.ok) throw new UsageError(`passwords need ${MIN_PASSWORD} to ${MAX_PASSWORD} characters`);
+        await accounts.register(username, password, scopes);
         return void console.log(`created user ${username} (${scopes.join(' ')})`);
       }
       case 'list': {
-        for (const user of await store.listUsers()) {
+        for (const user of await store.accounts.list()) {
           console.log(`${user.username}\t${user.disabled ? 'disabled' : 'active'}\t${user.scopes.join(' ')}\t${new Date(user.createdAt).toISOString()}`);
         }
         return;
@@ -111,7 +111,7 @@ async function userCommand(
       case 'disable':
       case 'enable': {
         if (!name) throw new UsageError(`user ${sub} NAME`);
-        if (!(await store.setUserDisabled(normalizeUsername(name), sub === 'disable'))) throw new UsageError(`no user named ${name}`);
+        if (!(await store.accounts.setDisabled(normalizeUsername(name), sub === 'disable'))) throw new UsageError(`no user named ${name}`);
         return void console.log(`${sub}d user ${name}`);
       }
       default:
@@ -129,7 +129,7 @@ async function readStdin(): Promise<string> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof UsageError || error instanceof UsernameTakenError) {
+  if (error instanceof ConfigError || error instanceof UsageError || (error instanceof ParleyError && error.status < 500)) {
     console.error(`parley: ${error.message}`);
     if (error instanceof UsageError) console.error(USAGE);
     process.exit(2);

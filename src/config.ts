@@ -1,193 +1,185 @@
-// The one place that reads the environment. Everything else receives a validated Config.
+// The one place that reads the environment. Every setting is declared once in SETTINGS — variable, flag,
+// default, what it means, how it is read — and the README's configuration table is generated from it.
 import path from 'node:path';
-
-export interface Config {
-  host: string;
-  port: number;
-  dataDir: string;
-  /** postgres://… selects PostgreSQL; absent means SQLite in dataDir. */
-  databaseUrl?: string;
-  /** redis://… selects the Redis bus; absent means the in-process bus. */
-  redisUrl?: string;
-  /** Channel prefix on Redis, so several Parleys (or test runs) can share one. */
-  redisPrefix: string;
-  /** Origins allowed to open a socket or post a form besides the server's own. */
-  allowedOrigins: string[];
-  accessTokenTtlSeconds: number;
-  refreshTokenTtlSeconds: number;
-  /** A spent refresh token presented again within this long is a race (two tabs), not a theft: refused, family kept. */
-  refreshReuseGraceSeconds: number;
-  registration: 'open' | 'closed';
-  /** Shared HS256 secret; absent means a key generated into dataDir on first start. */
-  jwtSecret?: string;
-  issuer: string;
-  audience: string;
-  /** Attempts per minute per client address and username at /token and /login. */
-  loginRateLimit: number;
-  /** Frames per second one socket may send (bursts of four times that); beyond, it is closed with 4029. */
-  wsFrameRate: number;
-  /** How long before `exp` an open socket is sent `expiring`. */
-  expiryWarningSeconds: number;
-  /** An external OpenID provider whose access tokens are accepted besides Parley's own. */
-  oidc?: {
-    issuer: string;
-    jwksUrl: string;
-    audience?: string;
-    /** Claims tried in order for the local username. */
-    usernameClaims: string[];
-    /** Least time between two JWKS fetches (an unknown `kid` triggers one: key rotation). */
-    jwksCooldownMs: number;
-  };
-  demo: boolean;
-  logLevel: string;
-}
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-/** Option name (as a flag, kebab-case) → environment variable. Flags win over the environment. */
-const OPTIONS = {
-  host: 'PARLEY_HOST',
-  port: 'PARLEY_PORT',
-  data: 'PARLEY_DATA_DIR',
-  'database-url': 'PARLEY_DATABASE_URL',
-  'redis-url': 'PARLEY_REDIS_URL',
-  'redis-prefix': 'PARLEY_REDIS_PREFIX',
-  'allowed-origins': 'PARLEY_ALLOWED_ORIGINS',
-  'access-token-ttl': 'PARLEY_ACCESS_TOKEN_TTL',
-  'refresh-token-ttl': 'PARLEY_REFRESH_TOKEN_TTL',
-  'refresh-reuse-grace': 'PARLEY_REFRESH_REUSE_GRACE',
-  registration: 'PARLEY_REGISTRATION',
-  'jwt-secret': 'PARLEY_JWT_SECRET',
-  issuer: 'PARLEY_ISSUER',
-  audience: 'PARLEY_AUDIENCE',
-  'login-rate-limit': 'PARLEY_LOGIN_RATE_LIMIT',
-  'expiry-warning': 'PARLEY_EXPIRY_WARNING',
-  'ws-frame-rate': 'PARLEY_WS_FRAME_RATE',
-  'oidc-issuer': 'PARLEY_OIDC_ISSUER',
-  'oidc-jwks-url': 'PARLEY_OIDC_JWKS_URL',
-  'oidc-audience': 'PARLEY_OIDC_AUDIENCE',
-  'oidc-username-claim': 'PARLEY_OIDC_USERNAME_CLAIM',
-  'oidc-jwks-cooldown': 'PARLEY_OIDC_JWKS_COOLDOWN',
-  'log-level': 'PARLEY_LOG_LEVEL',
-} as const;
+interface Setting<T> {
+  env: string;
+  flag: string;
+  /** As a user would type it; undefined: unset unless given. */
+  fallback: string | undefined;
+  /** For the README: what the setting means. */
+  meaning: string;
+  /** For the README, when the default is not a literal value. */
+  shownDefault?: string;
+  parse(value: string, label: string): T;
+}
 
-type OptionName = keyof typeof OPTIONS;
+const setting = <T, F extends string | undefined>(
+  env: string,
+  flag: string,
+  fallback: F,
+  meaning: string,
+  parse: (value: string, label: string) => T,
+  shownDefault?: string,
+): Setting<T> & { fallback: F } => ({
+  env,
+  flag,
+  fallback,
+  meaning,
+  parse,
+  ...(shownDefault ? { shownDefault } : {}),
+});
 
-export const CONFIG_FLAGS = {
-  ...Object.fromEntries(Object.keys(OPTIONS).map((name) => [name, { type: 'string' as const }])),
-  demo: { type: 'boolean' as const },
-};
+const text = (value: string) => value;
 
-/** Reads flags (already parsed by the CLI) over env over defaults, and fails naming the bad setting. */
-export function loadConfig(
-  env: NodeJS.ProcessEnv,
-  flags: Partial<Record<OptionName, string>> & { demo?: boolean } = {},
-): Config {
-  const raw = (name: OptionName): string | undefined => {
-    const value = flags[name] ?? env[OPTIONS[name]];
-    return value === undefined || value === '' ? undefined : value;
+function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER) {
+  return (value: string, label: string) => {
+    const number = Number(value);
+    if (!Number.isInteger(number) || number < min || number > max) throw new ConfigError(`${label} must be a whole number from ${min} to ${max}, got "${value}"`);
+    return number;
   };
-  const label = (name: OptionName) => `${OPTIONS[name]} (--${name})`;
+}
 
-  const port = Number(raw('port') ?? '8000');
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ConfigError(`${label('port')} must be a port number 0-65535, got "${raw('port')}"`);
-  }
-  const registration = raw('registration') ?? 'open';
-  if (registration !== 'open' && registration !== 'closed') {
-    throw new ConfigError(`${label('registration')} must be "open" or "closed", got "${registration}"`);
-  }
-  const databaseUrl = raw('database-url');
-  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new ConfigError(`${label('database-url')} must be a postgres:// URL`);
-  }
-  const redisUrl = raw('redis-url');
-  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) {
-    throw new ConfigError(`${label('redis-url')} must be a redis:// URL`);
-  }
-  const jwtSecret = raw('jwt-secret');
-  if (jwtSecret !== undefined && Buffer.byteLength(jwtSecret) < 32) {
-    throw new ConfigError(`${label('jwt-secret')} must be at least 32 bytes (256 bits) for HS256`);
-  }
-  const positive = (name: OptionName, fallback: string) => {
-    const value = Number(raw(name) ?? fallback);
-    if (!Number.isInteger(value) || value < 1) throw new ConfigError(`${label(name)} must be a positive whole number`);
+function oneOf<T extends string>(...choices: T[]) {
+  return (value: string, label: string) => {
+    if (!(choices as string[]).includes(value)) throw new ConfigError(`${label} must be ${choices.map((c) => `"${c}"`).join(' or ')}, got "${value}"`);
+    return value as T;
+  };
+}
+
+function url(...protocols: string[]) {
+  return (value: string, label: string) => {
+    if (!protocols.some((p) => value.startsWith(`${p}://`))) throw new ConfigError(`${label} must be a ${protocols.join(' or ')}:// URL`);
     return value;
-  };
-  const loginRateLimit = positive('login-rate-limit', '30');
-  const wsFrameRate = positive('ws-frame-rate', '100');
-
-  const oidcIssuer = raw('oidc-issuer');
-  const oidcJwksUrl = raw('oidc-jwks-url');
-  if ((oidcIssuer === undefined) !== (oidcJwksUrl === undefined)) {
-    throw new ConfigError(`${label('oidc-issuer')} and ${label('oidc-jwks-url')} go together`);
-  }
-  if (oidcJwksUrl !== undefined && !/^https?:\/\//.test(oidcJwksUrl)) {
-    throw new ConfigError(`${label('oidc-jwks-url')} must be an http(s) URL`);
-  }
-  const oidc =
-    oidcIssuer && oidcJwksUrl
-      ? {
-          issuer: oidcIssuer,
-          jwksUrl: oidcJwksUrl,
-          audience: raw('oidc-audience'),
-          usernameClaims: (raw('oidc-username-claim') ?? 'preferred_username,sub').split(',').map((c) => c.trim()).filter(Boolean),
-          jwksCooldownMs: parseDuration(raw('oidc-jwks-cooldown') ?? '30s', label('oidc-jwks-cooldown')) * 1000,
-        }
-      : undefined;
-
-  return {
-    host: raw('host') ?? '127.0.0.1',
-    port,
-    dataDir: path.resolve(raw('data') ?? './data'),
-    databaseUrl,
-    redisUrl,
-    redisPrefix: raw('redis-prefix') ?? 'parley:',
-    allowedOrigins: parseOrigins(raw('allowed-origins'), label('allowed-origins')),
-    accessTokenTtlSeconds: parseDuration(raw('access-token-ttl') ?? '15m', label('access-token-ttl')),
-    refreshTokenTtlSeconds: parseDuration(raw('refresh-token-ttl') ?? '30d', label('refresh-token-ttl')),
-    refreshReuseGraceSeconds: parseDuration(raw('refresh-reuse-grace') ?? '5s', label('refresh-reuse-grace')),
-    registration,
-    jwtSecret,
-    issuer: raw('issuer') ?? 'parley',
-    audience: raw('audience') ?? 'parley',
-    loginRateLimit,
-    wsFrameRate,
-    expiryWarningSeconds: parseDuration(raw('expiry-warning') ?? '60s', label('expiry-warning')),
-    oidc,
-    demo: flags.demo ?? env.PARLEY_DEMO === '1',
-    logLevel: raw('log-level') ?? 'info',
   };
 }
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
 /** "900", "90s", "15m", "12h", "30d" → seconds. */
-export function parseDuration(text: string, label: string): number {
-  const match = /^(\d+)\s*([smhd]?)$/.exec(text.trim());
+export function parseDuration(value: string, label: string): number {
+  const match = /^(\d+)\s*([smhd]?)$/.exec(value.trim());
   const seconds = match ? Number(match[1]) * UNIT_SECONDS[match[2] || 's']! : NaN;
   if (!Number.isFinite(seconds) || seconds <= 0) {
-    throw new ConfigError(`${label} must be a duration such as 900, 90s, 15m, 12h or 30d, got "${text}"`);
+    throw new ConfigError(`${label} must be a duration such as 900, 90s, 15m, 12h or 30d, got "${value}"`);
   }
   return seconds;
 }
 
-function parseOrigins(text: string | undefined, label: string): string[] {
-  if (!text) return [];
-  return text
+const BYTE_UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+
+/** "4194304", "512k", "4m" → bytes. */
+function parseBytes(value: string, label: string): number {
+  const match = /^(\d+)\s*([kmg]?)i?b?$/i.exec(value.trim());
+  const bytes = match ? Number(match[1]) * BYTE_UNITS[match[2]!.toLowerCase()]! : NaN;
+  if (!Number.isFinite(bytes) || bytes <= 0) throw new ConfigError(`${label} must be a size such as 65536, 512k or 4m, got "${value}"`);
+  return bytes;
+}
+
+function origins(value: string, label: string): string[] {
+  return value
     .split(',')
     .map((item) => item.trim())
     .filter(Boolean)
     .map((item) => {
       try {
-        const url = new URL(item);
-        if (url.origin === 'null') throw new Error('opaque');
-        return url.origin;
+        const parsed = new URL(item);
+        if (parsed.origin === 'null') throw new Error('opaque');
+        return parsed.origin;
       } catch {
         throw new ConfigError(`${label} must be a comma-separated list of origins like https://chat.example, got "${item}"`);
       }
     });
 }
 
+function secret(value: string, label: string): string {
+  if (Buffer.byteLength(value) < 32) throw new ConfigError(`${label} must be at least 32 bytes (256 bits) for HS256`);
+  return value;
+}
+
+const list = (value: string) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+/** Every setting, in the order the README lists them. */
+export const SETTINGS = {
+  host: setting('PARLEY_HOST', 'host', '127.0.0.1', 'listen address', text),
+  port: setting('PARLEY_PORT', 'port', '8000', 'listen port (`0`: any free port)', wholeNumber(0, 65535)),
+  dataDir: setting('PARLEY_DATA_DIR', 'data', './data', 'SQLite file `parley.db` and the generated signing key `jwt-signing.key` (mode 0600)', (value) => path.resolve(value)),
+  jwtSecret: setting('PARLEY_JWT_SECRET', 'jwt-secret', undefined, 'HS256 secret (≥ 32 bytes) instead of the generated key; needed when several nodes share tokens', secret, 'generated'),
+  accessTokenTtlSeconds: setting('PARLEY_ACCESS_TOKEN_TTL', 'access-token-ttl', '15m', 'access-token lifetime (`900`, `90s`, `15m`, `12h`, `30d`)', parseDuration),
+  refreshTokenTtlSeconds: setting('PARLEY_REFRESH_TOKEN_TTL', 'refresh-token-ttl', '30d', 'refresh-token lifetime', parseDuration),
+  refreshReuseGraceSeconds: setting('PARLEY_REFRESH_REUSE_GRACE', 'refresh-reuse-grace', '5s', 'a spent refresh token shown again this soon is a race: refused, login kept', parseDuration),
+  expiryWarningSeconds: setting('PARLEY_EXPIRY_WARNING', 'expiry-warning', '60s', 'how long before `exp` an open socket gets `expiring`', parseDuration),
+  oidcIssuer: setting('PARLEY_OIDC_ISSUER', 'oidc-issuer', undefined, 'accept access tokens of this OpenID provider (with `PARLEY_OIDC_JWKS_URL`)', text, 'none'),
+  oidcJwksUrl: setting('PARLEY_OIDC_JWKS_URL', 'oidc-jwks-url', undefined, "the provider's JWKS, which verifies its tokens", url('http', 'https'), 'none'),
+  oidcAudience: setting('PARLEY_OIDC_AUDIENCE', 'oidc-audience', undefined, 'the `aud` its tokens must carry', text, 'none'),
+  oidcUsernameClaim: setting('PARLEY_OIDC_USERNAME_CLAIM', 'oidc-username-claim', 'preferred_username,sub', 'claims tried in order for the local username', list),
+  oidcJwksCooldownSeconds: setting('PARLEY_OIDC_JWKS_COOLDOWN', 'oidc-jwks-cooldown', '30s', 'least time between two JWKS fetches', parseDuration),
+  issuer: setting('PARLEY_ISSUER', 'issuer', 'parley', 'the `iss` Parley signs and requires', text),
+  audience: setting('PARLEY_AUDIENCE', 'audience', 'parley', 'the `aud` Parley signs and requires', text),
+  allowedOrigins: setting('PARLEY_ALLOWED_ORIGINS', 'allowed-origins', '', 'comma-separated origins allowed besides the server\'s own, for sockets and form posts', origins, 'none'),
+  registration: setting('PARLEY_REGISTRATION', 'registration', 'open', '`closed` turns off `/register`', oneOf('open', 'closed')),
+  loginRateLimit: setting('PARLEY_LOGIN_RATE_LIMIT', 'login-rate-limit', '30', 'attempts per minute per address and username at `/token`, `/login`, `/register`', wholeNumber(1)),
+  wsFrameRate: setting('PARLEY_WS_FRAME_RATE', 'ws-frame-rate', '100', 'frames per second one socket may send (bursts of 4×); beyond, close `4029`', wholeNumber(1)),
+  wsMaxBufferedBytes: setting('PARLEY_WS_MAX_BUFFERED', 'ws-max-buffered', '4m', 'unread bytes a socket may leave queued; beyond, close `1013` (slow consumer)', parseBytes),
+  logLevel: setting('PARLEY_LOG_LEVEL', 'log-level', 'info', 'pino level (`silent` … `trace`)', oneOf('silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace')),
+  databaseUrl: setting(
+    'PARLEY_DATABASE_URL',
+    'database-url',
+    undefined,
+    '`postgres://user@host/db` — PostgreSQL instead of SQLite (add `?options=-c%20search_path%3Dparley` for a schema of its own); the signing key stays in the data dir unless `PARLEY_JWT_SECRET` is set',
+    url('postgres', 'postgresql'),
+    'none',
+  ),
+  redisUrl: setting('PARLEY_REDIS_URL', 'redis-url', undefined, '`redis://…` — the Redis bus, for running several nodes (with PostgreSQL and a shared `PARLEY_JWT_SECRET`)', url('redis', 'rediss'), 'none'),
+  redisPrefix: setting('PARLEY_REDIS_PREFIX', 'redis-prefix', 'parley:', 'channel prefix, so several Parleys can share one Redis', text),
+} as const;
+
+type Settings = typeof SETTINGS;
+export type SettingName = keyof Settings;
+type Parsed<K extends SettingName> = ReturnType<Settings[K]['parse']>;
+
+export type Config = { [K in SettingName]: Settings[K]['fallback'] extends string ? Parsed<K> : Parsed<K> | undefined } & {
+  /** The external OpenID provider, when both its issuer and JWKS are set. */
+  oidc?: { issuer: string; jwksUrl: string; audience?: string | undefined; usernameClaims: string[]; jwksCooldownMs: number };
+  demo: boolean;
+};
+
+/** The CLI's flags: every setting by its flag name, and --demo. */
+export const CONFIG_FLAGS = {
+  ...Object.fromEntries(Object.values(SETTINGS).map((s) => [s.flag, { type: 'string' as const }])),
+  demo: { type: 'boolean' as const },
+};
+
+/** Reads flags (already parsed by the CLI) over env over defaults, and fails naming the bad setting. */
+export function loadConfig(env: NodeJS.ProcessEnv, flags: Record<string, string | boolean | undefined> = {}): Config {
+  const config: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(SETTINGS) as [SettingName, Setting<unknown>][]) {
+    const given = flags[spec.flag] ?? env[spec.env];
+    const value = typeof given === 'string' && given !== '' ? given : spec.fallback;
+    config[name] = value === undefined ? undefined : spec.parse(value, `${spec.env} (--${spec.flag})`);
+  }
+  const result = config as Config;
+  const label = (name: SettingName) => `${SETTINGS[name].env} (--${SETTINGS[name].flag})`;
+  if ((result.oidcIssuer === undefined) !== (result.oidcJwksUrl === undefined)) {
+    throw new ConfigError(`${label('oidcIssuer')} and ${label('oidcJwksUrl')} go together`);
+  }
+  if (result.oidcIssuer && result.oidcJwksUrl) {
+    result.oidc = {
+      issuer: result.oidcIssuer,
+      jwksUrl: result.oidcJwksUrl,
+      audience: result.oidcAudience,
+      usernameClaims: result.oidcUsernameClaim,
+      jwksCooldownMs: result.oidcJwksCooldownSeconds * 1000,
+    };
+  }
+  result.demo = flags.demo === true || env.PARLEY_DEMO === '1';
+  return result;
+}

@@ -1,22 +1,22 @@
-// The composition root: chooses the store and bus from config, builds the services, registers the plugins.
+// The composition root: buildServer(config, parts) takes its parts (store, bus, logger, node id) or builds the
+// defaults the config names, wires the services, and registers one plugin per area. Parts passed in belong to
+// the caller (several servers in one process may share a store and a bus); parts built here are closed here.
+import { randomUUID } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
-import fastifySwagger from '@fastify/swagger';
-import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import fastifyPlugin from 'fastify-plugin';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { CloseCodes, Limits, ParleyError } from 'parley-chat-protocol';
 import { roomRoutes } from './api/rooms.js';
+import { AccountService } from './auth/accounts.js';
 import { Authenticator } from './auth/authenticator.js';
-import { loadSigningKey } from './auth/keys.js';
-import { hashPassword } from './auth/passwords.js';
-import { DEFAULT_SCOPES } from './auth/principal.js';
-import { authRoutes } from './auth/routes.js';
 import { selectProtocol } from './auth/credentials.js';
 import { ExternalIssuer } from './auth/external-issuer.js';
+import { loadSigningKey } from './auth/keys.js';
 import { RevocationFeed } from './auth/revocation-feed.js';
+import { authRoutes } from './auth/routes.js';
 import { TokenSessions } from './auth/sessions.js';
 import { TicketService } from './auth/tickets.js';
 import { TokenService } from './auth/tokens.js';
@@ -25,12 +25,12 @@ import { MemoryBus } from './bus/memory.js';
 import { RedisBus } from './bus/redis.js';
 import { ChatService } from './chat/service.js';
 import type { Config } from './config.js';
-import { metricsRoutes } from './metrics.js';
+import { errorHandling } from './http/errors.js';
+import { createLogger } from './logger.js';
+import { opsRoutes } from './http/ops.js';
 import { openStore } from './store/open.js';
-import { type Store, UsernameTakenError } from './store/store.js';
+import type { Store } from './store/store.js';
 import { pageRoutes } from './web/pages.js';
-import { CloseEvents } from './ws/close-codes.js';
-import { encodeRoomEvent } from './ws/frames.js';
 import { startHeartbeat } from './ws/heartbeat.js';
 import { LiveSockets } from './ws/live-sockets.js';
 import { wsRoutes } from './ws/routes.js';
@@ -42,56 +42,64 @@ declare module 'fastify' {
   }
 }
 
-/** Largest client frame; ws closes a bigger one with 1009. */
-export const MAX_FRAME_BYTES = 64 * 1024;
+export interface ServerParts {
+  /** The store; default: the one `config` names (SQLite in the data dir, or PostgreSQL). */
+  store?: Store;
+  /** The bus; default: Redis when `config` names it, else an in-process bus of this server's own. */
+  bus?: Bus;
+  /** A pino logger; default: one at `config.logLevel`. */
+  logger?: FastifyBaseLogger;
+  /** Tells this node's bus messages from the others'; default: random. */
+  nodeId?: string;
+  /** How often the node compares each room's stored top with what it delivered (ms). */
+  positionEveryMs?: number;
+}
 
-export const DEMO_USERS = ['johndoe', 'janedoe'];
-export const DEMO_PASSWORD = 'secret';
+export async function buildServer(config: Config, parts: ServerParts = {}): Promise<FastifyInstance> {
+  const app = Fastify({ loggerInstance: parts.logger ?? createLogger(config.logLevel), bodyLimit: Limits.frameBytes });
+  const owned: { close(): Promise<void> }[] = [];
+  const store = parts.store ?? (await openStore(config));
+  if (!parts.store) owned.push(store);
+  const bus =
+    parts.bus ?? (config.redisUrl ? new RedisBus(config.redisUrl, config.redisPrefix, (error) => app.log.warn({ err: error }, 'redis bus')) : new MemoryBus());
+  if (!parts.bus) owned.push(bus);
 
-export async function buildServer(config: Config): Promise<FastifyInstance> {
-  const store = await openStore(config);
-  // Bus errors arrive asynchronously, once the app (and its logger) exists.
-  let reportBusError = (_error: unknown) => {};
-  const bus: Bus = config.redisUrl ? new RedisBus(config.redisUrl, config.redisPrefix, (error) => reportBusError(error)) : new MemoryBus();
-  const tokens = new TokenService(loadSigningKey(config.dataDir, config.jwtSecret), config);
-  const tickets = new TicketService(store);
-  const external = config.oidc ? new ExternalIssuer(config.oidc) : undefined;
-  const authenticator = new Authenticator(tokens, store, tickets, external);
-  const feed = new RevocationFeed(store);
-  const sessions = new TokenSessions(store, tokens, config.refreshTokenTtlSeconds, config.refreshReuseGraceSeconds * 1000, () => void feed.poke());
-  const live = new LiveSockets(config.expiryWarningSeconds * 1000);
-  feed.on((revocation) => live.apply(revocation));
-  await feed.start();
-  const chat = new ChatService(store, bus, encodeRoomEvent);
-
-  const app = Fastify({
-    logger: {
-      level: config.logLevel,
-      // Log the path only: query strings may carry one-time tickets. Headers (Authorization, Cookie) are never logged.
-      serializers: {
-        req: (request) => ({ method: request.method, path: request.url.split('?', 1)[0], remoteAddress: request.ip }),
-      },
-    },
-    bodyLimit: 64 * 1024,
+  // ---- services
+  const tokens = new TokenService(loadSigningKey(config.dataDir, config.jwtSecret), {
+    issuer: config.issuer,
+    audience: config.audience,
+    accessTokenTtlSeconds: config.accessTokenTtlSeconds,
   });
-  app.decorateRequest('principal', null);
-  reportBusError = (error) => app.log.error({ err: error }, 'redis bus');
+  const accounts = new AccountService(store.accounts);
+  const tickets = new TicketService(store.tokens);
+  const external = config.oidc ? new ExternalIssuer(config.oidc) : undefined;
+  const authenticator = new Authenticator({ tokens, accounts: store.accounts, revocations: store.tokens, tickets, accountService: accounts, external });
+  const feed = new RevocationFeed(store.tokens, { pollMs: 500, staleAfterMs: 10_000, log: app.log });
+  const sessions = new TokenSessions(
+    store.tokens,
+    store.accounts,
+    tokens,
+    { refreshTtlSeconds: config.refreshTokenTtlSeconds, reuseGraceMs: config.refreshReuseGraceSeconds * 1000 },
+    () => void feed.poke(),
+  );
+  const live = new LiveSockets(config.expiryWarningSeconds * 1000);
+  // Revocation reaches live sockets: whichever node or process revoked, the feed brings it here.
+  feed.on((revocation) => live.apply(revocation));
+  const chat = new ChatService(
+    { rooms: store.rooms, entries: store.entries, users: store.accounts, bus },
+    { nodeId: parts.nodeId ?? randomUUID(), positionEveryMs: parts.positionEveryMs ?? 1000, subscribeWaitMs: 2000, log: app.log },
+  );
+  await feed.start();
+  chat.start();
   app.addHook('onClose', async () => {
     await feed.stop();
-    await bus.close();
-    await store.close();
+    await chat.stop();
+    for (const part of owned.reverse()) await part.close();
   });
 
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const status = error.statusCode ?? 500;
-    if (status >= 500) {
-      request.log.error({ err: error }, 'request failed');
-      return reply.code(500).send({ error: 'server_error', error_description: 'internal error' });
-    }
-    const code = error.validation ? 'invalid_request' : (error.code ?? 'bad_request').toLowerCase();
-    return reply.code(status).send({ error: code, error_description: error.message });
-  });
-
+  // ---- HTTP plumbing
+  app.decorateRequest('principal', null);
+  errorHandling(app);
   await app.register(fastifyHelmet, {
     // Parley speaks plain HTTP on loopback by default; TLS (and so HSTS) belongs to the reverse proxy.
     hsts: false,
@@ -103,39 +111,32 @@ export async function buildServer(config: Config): Promise<FastifyInstance> {
     global: false,
     // After body parsing: the key includes the username being tried.
     hook: 'preHandler',
-    errorResponseBuilder: (_request, context) =>
-      Object.assign(new Error(`too many attempts; retry in ${context.after}`), { statusCode: 429, code: 'too_many_requests' }),
+    errorResponseBuilder: (_request, context) => new ParleyError('too_many_requests', `too many attempts; retry in ${context.after}`),
   });
-  await app.register(fastifySwagger, {
-    openapi: {
-      info: { title: 'Parley', version: '1', description: 'Secure real-time chat: OAuth2, JWTs, authenticated WebSockets.' },
-      components: {
-        securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-          oauth2: { type: 'oauth2', flows: { password: { tokenUrl: '/token', scopes: { 'chat:read': 'read rooms', 'chat:write': 'send messages', admin: 'administer' } } } },
-        },
-      },
-    },
-  });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   await app.register(fastifyWebsocket, {
-    options: { maxPayload: MAX_FRAME_BYTES, handleProtocols: selectProtocol },
+    options: { maxPayload: Limits.frameBytes, handleProtocols: selectProtocol },
     preClose: async () => {
-      for (const client of app.websocketServer.clients) {
-        client.close(CloseEvents.shuttingDown.code, CloseEvents.shuttingDown.reason);
-      }
+      for (const client of app.websocketServer.clients) client.close(CloseCodes.shuttingDown.code, CloseCodes.shuttingDown.reason);
     },
   });
   const stopHeartbeat = startHeartbeat(app.websocketServer);
   app.addHook('onClose', async () => stopHeartbeat());
 
-  // Registered first so its onResponse hook sees every route.
-  await app.register(fastifyPlugin(metricsRoutes), { live });
-  await app.register(authRoutes, { store, sessions, tickets, authenticator, loginRateLimit: config.loginRateLimit });
+  // ---- one plugin per area
+  // First, so its onResponse hook (metrics) sees every route.
+  await app.register(opsRoutes, { live, ready: async () => ({ store: await store.ping().then(() => true, () => false), bus: bus.up, revocations: feed.current }) });
+  await app.register(authRoutes, { accounts, sessions, tickets, authenticator, loginRateLimit: config.loginRateLimit });
   await app.register(roomRoutes, { chat, authenticator, allowedOrigins: config.allowedOrigins });
-  await app.register(wsRoutes, { authenticator, chat, live, allowedOrigins: config.allowedOrigins, frameRate: config.wsFrameRate });
+  await app.register(wsRoutes, {
+    authenticator,
+    chat,
+    live,
+    allowedOrigins: config.allowedOrigins,
+    frameRate: config.wsFrameRate,
+    maxBufferedBytes: config.wsMaxBufferedBytes,
+  });
   await app.register(pageRoutes, {
-    store,
+    accounts,
     sessions,
     authenticator,
     allowedOrigins: config.allowedOrigins,
@@ -143,31 +144,10 @@ export async function buildServer(config: Config): Promise<FastifyInstance> {
     loginRateLimit: config.loginRateLimit,
   });
 
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/healthz', { schema: { tags: ['ops'], summary: 'The process is up' } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { schema: { tags: ['ops'], summary: 'The store answers' } }, async (request, reply) => {
-    try {
-      await store.ping();
-      return { status: 'ready' };
-    } catch (error) {
-      request.log.warn({ err: error }, 'store not ready');
-      return reply.code(503).send({ status: 'unavailable' });
-    }
-  });
-
-  if (config.demo) await seedDemoUsers(store, app);
-  app.decorate('hasUsers', async () => (await store.listUsers()).length > 0);
-  return app;
-}
-
-async function seedDemoUsers(store: Store, app: FastifyInstance): Promise<void> {
-  for (const username of DEMO_USERS) {
-    if (await store.findUser(username)) continue;
-    try {
-      await store.createUser({ username, passwordHash: await hashPassword(DEMO_PASSWORD), scopes: DEFAULT_SCOPES });
-    } catch (error) {
-      if (!(error instanceof UsernameTakenError)) throw error; // another node seeded it first
-    }
+  if (config.demo) {
+    await accounts.seedDemo();
+    app.log.warn('DEMO MODE: users johndoe and janedoe exist with the recipe\'s passwords ("secret", "secret2"). Never use --demo in production.');
   }
-  app.log.warn(`DEMO MODE: users ${DEMO_USERS.join(' and ')} exist with the README's demo password. Never use --demo in production.`);
+  app.decorate('hasUsers', () => store.accounts.any());
+  return app;
 }

@@ -70,17 +70,17 @@ describe('parley CLI', () => {
   test('adding a taken username fails with exit 2 and says so', async () => {
     const run = await parley(['--data', dir, 'user', 'add', 'alice', '--password-stdin'], { stdin: 'another-password\n' });
     assert.equal(run.code, 2);
-    assert.match(run.stderr, /^parley: username "alice" is taken/);
+    assert.match(run.stderr, /^parley: The username alice is taken/);
     assert.equal(run.stdout, '');
   });
 
   test('a short password or a bad name fails with exit 2 and creates nobody', async () => {
     const short = await parley(['--data', dir, 'user', 'add', 'bob', '--password-stdin'], { stdin: 'short\n' });
     assert.equal(short.code, 2);
-    assert.match(short.stderr, /^parley: passwords need 8 to 1024 characters/);
+    assert.match(short.stderr, /^parley: Passwords need 8 to 1024 characters/);
     const badName = await parley(['--data', dir, 'user', 'add', 'bad name', '--password-stdin'], { stdin: 'long enough\n' });
     assert.equal(badName.code, 2);
-    assert.match(badName.stderr, /^parley: user add NAME: usernames are 3 to 32 letters/);
+    assert.match(badName.stderr, /^parley: Usernames are 3 to 32 letters/);
     const list = await parley(['--data', dir, 'user', 'list']);
     assert.doesNotMatch(list.stdout, /^bob\t/m);
     assert.doesNotMatch(list.stdout, /^bad name\t/m);
@@ -159,7 +159,7 @@ describe('parley serve configuration errors', () => {
   test('a bad PARLEY_PORT fails with exit 2 naming it', async () => {
     const run = await parley(['serve', '--data', dir], { env: { PARLEY_PORT: 'abc' } });
     assert.equal(run.code, 2);
-    assert.match(run.stderr, /^parley: PARLEY_PORT \(--port\) must be a port number 0-65535, got "abc"/);
+    assert.match(run.stderr, /^parley: PARLEY_PORT \(--port\) must be a whole number from 0 to 65535, got "abc"/);
   });
 
   test('a bad flag value names the setting too', async () => {

@@ -100,7 +100,7 @@ describe('two nodes', () => {
     const sender = await joined(a, await getToken(a.url));
     // Another node's commit whose publish never happened (it crashed in between): straight into the store.
     const crashed = openPostgresStore(schemaUrl);
-    const [stored] = await crashed.appendEntries([{ kind: 'message', room: 'general', user: 'johndoe', body: 'never published' }]);
+    const [stored] = await crashed.entries.append([{ kind: 'message', room: 'general', user: 'johndoe', body: 'never published' }]);
     await crashed.close();
     sender.send({ type: 'send', room: 'general', body: 'published', clientId: 'gap-1' });
     const mine = (f: Frame) => f.type === 'message' && (f.body === 'never published' || f.body === 'published');
@@ -126,7 +126,7 @@ describe('two nodes', () => {
     const onB = await joined(b, token);
     const started = Date.now();
     await fetch(`${a.url}/token/revoke`, { method: 'POST', body: new URLSearchParams({ token }) });
-    assert.equal((await onB.closedWith(1500)).code, 4003);
+    assert.equal((await onB.closedWith(1500)).code, 4403);
     assert.ok(Date.now() - started < 1000, `took ${Date.now() - started} ms`);
   });
 });

@@ -3,10 +3,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before } from 'node:test';
+import type {} from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
 import WebSocket from 'ws';
+import { DEMO_USERS } from '../src/auth/accounts.js';
 import { type Config, loadConfig } from '../src/config.js';
 import { buildServer } from '../src/server.js';
+import { openStore } from '../src/store/open.js';
+import type { Store } from '../src/store/store.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -23,25 +27,42 @@ export function tempDir(prefix = 'parley-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-/** Starts Parley with the demo users; `env` takes PARLEY_* settings as a user would give them. */
-export async function startServer(env: Record<string, string> = {}, dataDir = tempDir()): Promise<RunningServer> {
+/**
+ * Starts Parley with the demo users; `env` takes PARLEY_* settings as a user would give them. `wrapStore`
+ * hands the server a view of its store (e.g. with latency) as a part.
+ */
+export async function startServer(
+  env: Record<string, string> = {},
+  dataDir = tempDir(),
+  options: { wrapStore?: (store: Store) => Store } = {},
+): Promise<RunningServer> {
   const config = loadConfig({ PARLEY_LOG_LEVEL: 'silent', ...env }, { port: '0', data: dataDir, demo: true });
-  const app = await buildServer(config);
+  const store = options.wrapStore ? await openStore(config) : undefined;
+  const app = await buildServer(config, store ? { store: options.wrapStore!(store) } : {});
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as { port: number };
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await app.close();
+      await store?.close();
+    })());
   return {
     app,
     config,
     url: `http://127.0.0.1:${port}`,
     wsUrl: `ws://127.0.0.1:${port}`,
     dataDir,
-    stop: () => app.close(),
+    stop,
     async cleanup() {
-      await app.close();
+      await stop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
+
+/** The demo users' passwords (--demo seeds the recipe's users). */
+export const DEMO_PASSWORDS: Record<string, string> = Object.fromEntries(DEMO_USERS.map((u) => [u.username, u.password]));
 
 /**
  * Registers a suite's hooks (call it inside the describe): a Parley started with `env` before the tests and
@@ -63,7 +84,7 @@ export async function tokenRequest(url: string, fields: Record<string, string>):
   return fetch(`${url}/token`, { method: 'POST', body: new URLSearchParams(fields) });
 }
 
-export async function getToken(url: string, username = 'johndoe', password = 'secret', scope?: string): Promise<string> {
+export async function getToken(url: string, username = 'johndoe', password = DEMO_PASSWORDS[username] ?? '', scope?: string): Promise<string> {
   const response = await tokenRequest(url, { username, password, ...(scope ? { scope } : {}) });
   if (response.status !== 200) throw new Error(`token for ${username}: ${response.status} ${await response.text()}`);
   return ((await response.json()) as { access_token: string }).access_token;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import type { Message } from '../src/chat/message.js';
+import type { Message } from 'parley-chat-protocol';
 import { Client, type RunningServer, getToken, startServer, tokenRequest } from './helpers.js';
 
 async function history(server: RunningServer, token: string): Promise<Message[]> {

@@ -1,25 +1,15 @@
 // Where a request's credentials come from. One parser for HTTP routes and the upgrade gate.
 // Precedence: Authorization header > subprotocol > ticket > cookie.
 import type { FastifyRequest } from 'fastify';
+import { Subprotocols } from 'parley-chat-protocol';
+import { AuthFailures } from './failures.js';
 
 export const ACCESS_COOKIE = 'parley_token';
 export const REFRESH_COOKIE = 'parley_refresh';
-/** The subprotocol the server selects; the bearer one is offered beside it and never echoed. */
-export const PROTOCOL = 'parley.v1';
-export const BEARER_PROTOCOL_PREFIX = 'parley.bearer.';
 
 export type Presented =
   | { kind: 'token'; token: string; source: 'header' | 'subprotocol' | 'cookie' }
   | { kind: 'ticket'; ticket: string };
-
-export type Extraction =
-  | { ok: true; presented: Presented[] }
-  /**
-   * wrong-scheme: an Authorization header with another scheme (Basic, Digest …).
-   * malformed: "Bearer" alone, extra parts, characters a bearer token cannot hold (RFC 6750 §2.1),
-   * or a bearer subprotocol offered without parley.v1 for the server to select.
-   */
-  | { ok: false; problem: 'wrong-scheme' | 'malformed' };
 
 export interface Sources {
   cookie: boolean;
@@ -30,23 +20,30 @@ export interface Sources {
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
 const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
 
-export function credentialsFrom(request: FastifyRequest, sources: Sources): Extraction {
+/**
+ * The credentials presented, in precedence order. Throws AuthFailure for another scheme (Basic, Digest …), for
+ * "Bearer" alone, extra parts or characters a bearer token cannot hold (RFC 6750 §2.1), for several Authorization
+ * headers, and for a bearer subprotocol offered without parley.v1 for the server to select.
+ */
+export function credentialsFrom(request: FastifyRequest, sources: Sources): Presented[] {
   const presented: Presented[] = [];
   const header = request.headers.authorization;
   if (header !== undefined) {
+    // Node keeps the first of repeated Authorization headers and drops the rest silently: refuse instead.
+    if (countHeaders(request.raw.rawHeaders, 'authorization') > 1) throw AuthFailures.duplicateHeader;
     const match = BEARER.exec(header.trim());
     if (!match) {
       const scheme = header.trim().split(/\s+/, 1)[0] ?? '';
-      return { ok: false, problem: scheme !== '' && scheme.toLowerCase() !== 'bearer' ? 'wrong-scheme' : 'malformed' };
+      throw scheme !== '' && scheme.toLowerCase() !== 'bearer' ? AuthFailures.wrongScheme : AuthFailures.malformed;
     }
     presented.push({ kind: 'token', token: match[1]!, source: 'header' });
   }
   if (sources.handshake) {
     const offered = (request.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
-    const bearer = offered.filter((p) => p.startsWith(BEARER_PROTOCOL_PREFIX));
+    const bearer = offered.filter((p) => p.startsWith(Subprotocols.bearerPrefix));
     if (bearer.length > 0) {
-      const token = bearer[0]!.slice(BEARER_PROTOCOL_PREFIX.length);
-      if (bearer.length > 1 || !offered.includes(PROTOCOL) || !TOKEN68.test(token)) return { ok: false, problem: 'malformed' };
+      const token = bearer[0]!.slice(Subprotocols.bearerPrefix.length);
+      if (bearer.length > 1 || !offered.includes(Subprotocols.chat) || !TOKEN68.test(token)) throw AuthFailures.malformed;
       presented.push({ kind: 'token', token, source: 'subprotocol' });
     }
     const ticket = (request.query as Record<string, unknown> | undefined)?.ticket;
@@ -54,10 +51,16 @@ export function credentialsFrom(request: FastifyRequest, sources: Sources): Extr
   }
   const cookie = sources.cookie ? request.cookies[ACCESS_COOKIE] : undefined;
   if (cookie) presented.push({ kind: 'token', token: cookie, source: 'cookie' });
-  return { ok: true, presented };
+  return presented;
+}
+
+function countHeaders(raw: string[], name: string): number {
+  let count = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.toLowerCase() === name) count++;
+  return count;
 }
 
 /** Answers the handshake's subprotocol negotiation: parley.v1 when offered, never the bearer one. */
 export function selectProtocol(offered: Set<string>): string | false {
-  return offered.has(PROTOCOL) ? PROTOCOL : false;
+  return offered.has(Subprotocols.chat) ? Subprotocols.chat : false;
 }

@@ -14,6 +14,8 @@ export const EXTERNAL_USERNAME = /^[A-Za-z0-9_.@+-]{1,64}$/;
 
 export interface ExternalIdentity {
   username: string;
+  /** The provider's issuer URL. */
+  issuer: string;
   /** The Parley scopes the token carries; the defaults when it carries none (openid, profile …). */
   scopes: string[];
   expiresAt: number;
@@ -57,6 +59,7 @@ export class ExternalIssuer {
     const scopes = asked.filter((s) => (SCOPES as readonly string[]).includes(s));
     return {
       username,
+      issuer: this.settings.issuer,
       scopes: scopes.length > 0 ? scopes : [...DEFAULT_SCOPES],
       expiresAt: payload.exp! * 1000,
       // Providers need not set jti; the token's own hash then names it for revocation.

@@ -1,60 +1,43 @@
-// Every way authentication is refused, as named values: status, challenge and the body the client sees.
-// RFC 6750 §3 for the challenges; the bodies use the OAuth2 error shape.
-import type { FastifyReply } from 'fastify';
+// Every way authentication is refused, as named values: a catalogue code, the sentence the client sees, and the
+// RFC 6750 §3 challenge when presenting a (better) token could fix it. src/http/errors.ts renders them.
+import { type ErrorCode, ParleyError } from 'parley-chat-protocol';
 
-export interface AuthFailure {
-  status: 400 | 401 | 403;
-  /** The WWW-Authenticate value, when the client can fix the failure by presenting a (better) token. */
-  challenge?: string;
-  error: string;
-  description: string;
+export class AuthFailure extends ParleyError {
+  constructor(
+    code: ErrorCode,
+    description: string,
+    /** The WWW-Authenticate value. */
+    readonly challenge?: string,
+    /** When it differs from the catalogue's: a malformed bearer credential is a 401 with a challenge. */
+    private readonly statusOverride?: number,
+  ) {
+    super(code, description);
+  }
+
+  override get status(): number {
+    return this.statusOverride ?? super.status;
+  }
 }
 
 export const AuthFailures = {
-  missing: {
-    status: 401,
-    challenge: 'Bearer',
-    error: 'unauthorized',
-    description: 'authentication required: send Authorization: Bearer <token>',
-  },
-  malformed: {
-    status: 401,
-    challenge: 'Bearer error="invalid_request"',
-    error: 'invalid_request',
-    description: 'malformed Authorization header: expected "Bearer <token>"',
-  },
-  wrongScheme: {
-    status: 403,
-    error: 'unsupported_scheme',
-    description: 'only the Bearer authentication scheme is accepted',
-  },
-  forbiddenOrigin: {
-    status: 403,
-    error: 'forbidden_origin',
-    description: 'this Origin is not allowed',
-  },
-  conflict: {
-    status: 400,
-    error: 'invalid_request',
-    description: 'the credentials in this request belong to different users',
-  },
-  insufficientScope: {
-    status: 403,
-    challenge: 'Bearer error="insufficient_scope"',
-    error: 'insufficient_scope',
-    description: 'the access token lacks the scope this needs',
-  },
-} as const satisfies Record<string, AuthFailure>;
+  missing: new AuthFailure('unauthorized', 'authentication required: send Authorization: Bearer <token>', 'Bearer'),
+  malformed: new AuthFailure('invalid_request', 'malformed Authorization header: expected "Bearer <token>"', 'Bearer error="invalid_request"', 401),
+  duplicateHeader: new AuthFailure('invalid_request', 'send one Authorization header, not several'),
+  wrongScheme: new AuthFailure('unsupported_scheme', 'only the Bearer authentication scheme is accepted'),
+  forbiddenOrigin: new AuthFailure('forbidden_origin', 'this Origin is not allowed'),
+  conflict: new AuthFailure('invalid_request', 'the credentials in this request belong to different users'),
+  insufficientScope: new AuthFailure('insufficient_scope', 'the access token lacks the scope this needs', 'Bearer error="insufficient_scope"'),
+} as const;
 
 /** Bad signature, expired, wrong audience, unknown or disabled user: one answer, with the reason. */
 export function invalidToken(description: string): AuthFailure {
-  return { status: 401, challenge: 'Bearer error="invalid_token"', error: 'invalid_token', description };
+  return new AuthFailure('invalid_token', description, 'Bearer error="invalid_token"');
 }
 
-export function sendAuthFailure(reply: FastifyReply, failure: AuthFailure): FastifyReply {
-  if (failure.challenge) reply.header('www-authenticate', failure.challenge);
-  return reply
-    .code(failure.status)
-    .header('cache-control', 'no-store')
-    .send({ error: failure.error, error_description: failure.description });
-}
+/** For a `.catch`: a refusal becomes `fallback`; anything else (the store is down) stays an error. */
+export const ifRefused =
+  <T>(fallback: T) =>
+  (error: unknown): T => {
+    if (error instanceof AuthFailure) return fallback;
+    throw error;
+  };

@@ -1,9 +1,9 @@
 // The one authentication hook. On a WebSocket route it runs before the handshake, so a refused client
 // gets a plain HTTP answer (400/401/403) and no socket is ever opened; on an HTTP route it guards the handler.
-import type { FastifyReply, FastifyRequest, preValidationAsyncHookHandler } from 'fastify';
+import type { FastifyRequest, preValidationAsyncHookHandler } from 'fastify';
 import type { Authenticator } from './authenticator.js';
 import { type Sources, credentialsFrom } from './credentials.js';
-import { AuthFailures, sendAuthFailure } from './failures.js';
+import { AuthFailures } from './failures.js';
 import type { Principal } from './principal.js';
 
 declare module 'fastify' {
@@ -20,17 +20,13 @@ export interface GateOptions extends Sources {
   scope?: string;
 }
 
+/** Refusals are thrown (AuthFailure): the app's one error handler answers them. */
 export function authGate(authenticator: Authenticator, options: GateOptions): preValidationAsyncHookHandler {
-  return async function gate(request: FastifyRequest, reply: FastifyReply) {
-    if (options.allowedOrigins && !originAllowed(request, options.allowedOrigins)) {
-      return sendAuthFailure(reply, AuthFailures.forbiddenOrigin);
-    }
-    const result = await authenticator.authenticate(credentialsFrom(request, options));
-    if (!result.ok) return sendAuthFailure(reply, result.failure);
-    if (options.scope && !result.principal.scopes.includes(options.scope)) {
-      return sendAuthFailure(reply, AuthFailures.insufficientScope);
-    }
-    request.principal = result.principal;
+  return async function gate(request: FastifyRequest) {
+    if (options.allowedOrigins && !originAllowed(request, options.allowedOrigins)) throw AuthFailures.forbiddenOrigin;
+    const principal = await authenticator.authenticate(credentialsFrom(request, options));
+    if (options.scope && !principal.scopes.includes(options.scope)) throw AuthFailures.insufficientScope;
+    request.principal = principal;
   };
 }
 

@@ -2,8 +2,9 @@
 // issues the next (rotation); a spent token presented again means it was stolen, so the family dies
 // (RFC 6749 §10.4, OAuth 2.0 Security BCP §4.14). Revocations go to the store's feed, which drops live sockets.
 import { randomUUID } from 'node:crypto';
-import type { Store } from '../store/store.js';
+import { ParleyError } from 'parley-chat-protocol';
 import { parseScope } from './grants.js';
+import type { AccountStore, TokenStore } from './ports.js';
 import type { Principal } from './principal.js';
 import { newSecret, secretHash } from './secrets.js';
 import type { IssuedToken, TokenService } from './tokens.js';
@@ -14,17 +15,18 @@ export interface Grant {
   refreshExpiresIn: number;
 }
 
-export type RotateResult =
-  | { ok: true; grant: Grant }
-  | { ok: false; error: 'invalid_grant' | 'invalid_scope'; description: string };
+export interface SessionSettings {
+  refreshTtlSeconds: number;
+  /** How long after a rotation a second use of the spent token counts as a race, not a theft. */
+  reuseGraceMs: number;
+}
 
 export class TokenSessions {
   constructor(
-    private readonly store: Store,
+    private readonly store: Pick<TokenStore, 'saveRefreshToken' | 'findRefreshToken' | 'useRefreshToken' | 'revoke'>,
+    private readonly accounts: Pick<AccountStore, 'find'>,
     private readonly tokens: TokenService,
-    private readonly refreshTtlSeconds: number,
-    /** How long after a rotation a second use of the spent token counts as a race, not a theft. */
-    private readonly reuseGraceMs: number,
+    private readonly settings: SessionSettings,
     /** Called after every revocation so this node acts on it at once, not at the next poll. */
     private readonly revoked: () => void,
   ) {}
@@ -34,34 +36,35 @@ export class TokenSessions {
     return this.issue(username, scopes, randomUUID());
   }
 
-  async rotate(refreshToken: string, requestedScope: string | undefined): Promise<RotateResult> {
+  /** The refresh_token grant; throws invalid_grant or invalid_scope (RFC 6749 §5.2). */
+  async rotate(refreshToken: string, requestedScope: string | undefined): Promise<Grant> {
     const use = await this.store.useRefreshToken(secretHash(refreshToken), Date.now());
     switch (use.status) {
       case 'unknown':
       case 'expired':
       case 'revoked':
-        return { ok: false, error: 'invalid_grant', description: `the refresh token is ${use.status === 'unknown' ? 'invalid' : use.status}` };
+        throw new ParleyError('invalid_grant', `the refresh token is ${use.status === 'unknown' ? 'invalid' : use.status}`);
       case 'reused':
         // Two tabs or retries racing with one token look like this for a moment; they get nothing, but the
         // login lives. Later, a spent token can only be a copy: the whole family dies.
-        if (Date.now() - use.usedAt < this.reuseGraceMs) {
-          return { ok: false, error: 'invalid_grant', description: 'the refresh token was just used; use the one that replaced it' };
+        if (Date.now() - use.usedAt < this.settings.reuseGraceMs) {
+          throw new ParleyError('invalid_grant', 'the refresh token was just used; use the one that replaced it');
         }
         await this.revokeFamily(use.token.family);
-        return { ok: false, error: 'invalid_grant', description: 'the refresh token was already used; every token of this login is now revoked' };
+        throw new ParleyError('invalid_grant', 'the refresh token was already used; every token of this login is now revoked');
     }
     const { token } = use;
-    const user = await this.store.findUser(token.username);
-    if (!user || user.disabled) return { ok: false, error: 'invalid_grant', description: 'the account is disabled or gone' };
+    const user = await this.accounts.find(token.username);
+    if (!user || user.disabled) throw new ParleyError('invalid_grant', 'the account is disabled or gone');
     let scopes = token.scopes;
     const asked = parseScope(requestedScope);
     if (asked) {
       // RFC 6749 §6: a refresh may narrow the scope, never widen it.
       const wider = asked.filter((s) => !token.scopes.includes(s));
-      if (wider.length > 0) return { ok: false, error: 'invalid_scope', description: `scope not in the original grant: ${wider.join(' ')}` };
+      if (wider.length > 0) throw new ParleyError('invalid_scope', `scope not in the original grant: ${wider.join(' ')}`);
       scopes = asked;
     }
-    return { ok: true, grant: await this.issue(token.username, scopes, token.family) };
+    return this.issue(token.username, scopes, token.family);
   }
 
   /** RFC 7009 for a refresh token: its whole family goes. Unknown tokens are ignored, as the RFC says. */
@@ -76,21 +79,17 @@ export class TokenSessions {
     this.revoked();
   }
 
-  private async revokeFamily(family: string): Promise<void> {
+  /** A whole login: its refresh tokens and every access token issued from them. */
+  async revokeFamily(family: string): Promise<void> {
     // The family's refresh tokens live at most refreshTtl; its access tokens less.
-    await this.store.revoke('family', family, Date.now() + this.refreshTtlSeconds * 1000);
+    await this.store.revoke('family', family, Date.now() + this.settings.refreshTtlSeconds * 1000);
     this.revoked();
   }
 
   private async issue(username: string, scopes: string[], family: string): Promise<Grant> {
     const refreshToken = newSecret();
-    await this.store.saveRefreshToken({
-      tokenHash: secretHash(refreshToken),
-      family,
-      username,
-      scopes,
-      expiresAt: Date.now() + this.refreshTtlSeconds * 1000,
-    });
-    return { access: await this.tokens.issue(username, scopes, family), refreshToken, refreshExpiresIn: this.refreshTtlSeconds };
+    const refreshTtl = this.settings.refreshTtlSeconds;
+    await this.store.saveRefreshToken({ tokenHash: secretHash(refreshToken), family, username, scopes, expiresAt: Date.now() + refreshTtl * 1000 });
+    return { access: await this.tokens.issue(username, scopes, family), refreshToken, refreshExpiresIn: refreshTtl };
   }
 }

@@ -1,5 +1,5 @@
 // Access tokens: HS256 JWTs signed and verified by jose, algorithm pinned, issuer and audience checked.
-import { randomUUID } from 'node:crypto';
+import { randomUUID, type webcrypto } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
 import type { Principal } from './principal.js';
 
@@ -23,7 +23,7 @@ const ALGORITHM = 'HS256';
 
 export class TokenService {
   /** Imported once: jose would otherwise import the raw bytes into WebCrypto on every sign and verify. */
-  private readonly key: Promise<CryptoKey>;
+  private readonly key: Promise<webcrypto.CryptoKey>;
 
   constructor(
     secret: Uint8Array,

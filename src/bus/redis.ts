@@ -1,14 +1,18 @@
 // The bus for many nodes: Redis pub/sub, one connection to publish and one to subscribe. Each channel is
 // subscribed once per node however many local handlers it has, and unsubscribed when the last one goes.
+// Redis going away is an ordinary event: publishes fail fast and are dropped (the store has everything), a
+// subscription that fails is forgotten so the next call tries again, and ioredis reconnects with backoff and
+// resubscribes by itself; listeners then hear `onReconnect` and look in the store for what they missed.
 import { Redis } from 'ioredis';
-import type { Bus, RoomEvent, Unsubscribe } from './bus.js';
+import type { Bus, Unsubscribe } from './bus.js';
 
-type Handler = (event: RoomEvent) => void;
+type Handler = (payload: string) => void;
 
 export class RedisBus implements Bus {
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
   private readonly channels = new Map<string, { handlers: Set<Handler>; subscribed: Promise<unknown> }>();
+  private readonly reconnectListeners: (() => void)[] = [];
 
   constructor(
     url: string,
@@ -16,37 +20,58 @@ export class RedisBus implements Bus {
     private readonly prefix: string,
     private readonly onError: (error: unknown) => void,
   ) {
-    this.publisher = new Redis(url, { maxRetriesPerRequest: 3 });
-    this.subscriber = new Redis(url);
+    const retryStrategy = (times: number) => Math.min(100 * 2 ** Math.min(times, 5), 2000);
+    // A publish while Redis is away is dropped at once rather than queued and delivered stale later.
+    this.publisher = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy });
+    this.subscriber = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy });
     for (const connection of [this.publisher, this.subscriber]) connection.on('error', onError);
+    let connectedBefore = false;
+    this.subscriber.on('ready', () => {
+      if (connectedBefore) for (const listener of this.reconnectListeners) listener();
+      connectedBefore = true;
+    });
     this.subscriber.on('message', (channel: string, message: string) => {
-      const entry = this.channels.get(channel.slice(this.prefix.length));
-      if (!entry) return;
-      const event = JSON.parse(message) as RoomEvent;
-      for (const handler of entry.handlers) handler(event);
+      for (const handler of this.channels.get(channel.slice(this.prefix.length))?.handlers ?? []) handler(message);
     });
   }
 
-  publish(channel: string, event: RoomEvent): void {
-    // A lost publish loses nothing: the entry is stored, and the next one shows subscribers the gap to fill.
-    this.publisher.publish(this.prefix + channel, JSON.stringify(event)).catch(this.onError);
+  get up(): boolean {
+    return this.publisher.status === 'ready' && this.subscriber.status === 'ready';
+  }
+
+  publish(channel: string, payload: string): void {
+    this.publisher.publish(this.prefix + channel, payload).catch(this.onError);
   }
 
   async subscribe(channel: string, handler: Handler): Promise<Unsubscribe> {
     let entry = this.channels.get(channel);
     if (!entry) {
-      entry = { handlers: new Set(), subscribed: this.subscriber.subscribe(this.prefix + channel) };
-      this.channels.set(channel, entry);
+      const subscribed = this.subscriber.subscribe(this.prefix + channel);
+      const created = (entry = { handlers: new Set<Handler>(), subscribed });
+      this.channels.set(channel, created);
+      // A failed subscription is not kept: the next subscribe to this channel asks Redis again.
+      subscribed.catch(() => {
+        if (this.channels.get(channel) === created) this.channels.delete(channel);
+      });
     }
     const { handlers, subscribed } = entry;
     handlers.add(handler);
-    await subscribed;
+    try {
+      await subscribed;
+    } catch (error) {
+      handlers.delete(handler);
+      throw error;
+    }
     return () => {
       handlers.delete(handler);
       if (handlers.size > 0 || this.channels.get(channel)?.handlers !== handlers) return;
       this.channels.delete(channel);
       this.subscriber.unsubscribe(this.prefix + channel).catch(this.onError);
     };
+  }
+
+  onReconnect(listener: () => void): void {
+    this.reconnectListeners.push(listener);
   }
 
   async close(): Promise<void> {

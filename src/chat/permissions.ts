@@ -1,6 +1,7 @@
-// Who may do what in a room. Pure functions over the facts; the service gathers the facts and asks.
-import type { Room } from '../store/store.js';
-import type { ChatMessage, RoomRole } from './message.js';
+// Who may do what in a room. Pure functions over the facts (the acting principal's scopes, the room, their
+// role in it); the service gathers the facts and asks, and throws the refusal.
+import type { StoredEntry } from '../domain/entries.js';
+import type { Room, RoomRole } from '../domain/rooms.js';
 
 export interface Actor {
   username: string;
@@ -10,30 +11,40 @@ export interface Actor {
 const isAdmin = (actor: Actor) => actor.scopes.includes('admin');
 const moderates = (role: RoomRole | undefined) => role === 'owner' || role === 'moderator';
 
+/** The token allows reading (join, history) at all. */
+export const canReadAnything = (actor: Actor) => actor.scopes.includes('chat:read');
+/** The token allows writing (send, edit, delete, typing, rooms, membership) at all. */
+export const canWriteAnything = (actor: Actor) => actor.scopes.includes('chat:write');
+
 /** Public rooms are open to everyone logged in; private rooms and DMs to their members (and admins). */
-export function canJoin(room: Room, role: RoomRole | undefined, actor: Actor): boolean {
-  return room.kind === 'public' || role !== undefined || isAdmin(actor);
+export function canRead(room: Room, role: RoomRole | undefined, actor: Actor): boolean {
+  return canReadAnything(actor) && (room.kind === 'public' || role !== undefined || isAdmin(actor));
+}
+
+/** Whoever may read a room may post in it, given the write scope. */
+export function canPost(room: Room, role: RoomRole | undefined, actor: Actor): boolean {
+  return canWriteAnything(actor) && canRead(room, role, actor);
 }
 
 /** Only the author edits a message. */
-export function canEdit(message: ChatMessage, actor: Actor): boolean {
-  return message.user === actor.username;
+export function canEdit(message: StoredEntry, actor: Actor): boolean {
+  return canWriteAnything(actor) && message.user === actor.username;
 }
 
 /** The author, the room's owner or moderators, or an admin anywhere. */
-export function canDelete(message: ChatMessage, role: RoomRole | undefined, actor: Actor): boolean {
-  return message.user === actor.username || moderates(role) || isAdmin(actor);
+export function canDelete(message: StoredEntry, role: RoomRole | undefined, actor: Actor): boolean {
+  return canWriteAnything(actor) && (message.user === actor.username || moderates(role) || isAdmin(actor));
 }
 
 /** Owners and moderators invite and remove members; only the owner (or an admin) appoints moderators. */
 export function canManageMembers(room: Room, role: RoomRole | undefined, actor: Actor, grantsRole: RoomRole): boolean {
-  if (room.kind === 'dm') return false;
+  if (room.kind === 'dm' || !canWriteAnything(actor)) return false;
   if (isAdmin(actor) || role === 'owner') return grantsRole !== 'owner';
   return moderates(role) && grantsRole === 'member';
 }
 
 /** Anyone may leave; moderators remove members; nobody removes the owner. */
 export function canRemove(room: Room, role: RoomRole | undefined, actor: Actor, target: string): boolean {
-  if (target === room.owner) return false;
+  if (target === room.owner || !canWriteAnything(actor)) return false;
   return target === actor.username || moderates(role) || isAdmin(actor);
 }

@@ -1,7 +1,8 @@
-// Group commit: every entry that arrives while a write is in flight (or in the same tick) goes into the
-// next transaction. One fsync serves the whole batch; each writer is answered only after it is stored.
-import type { AppendResult, Store } from '../store/store.js';
-import type { NewEntry, RoomEntry } from './message.js';
+// Group commit: every entry that arrives while a write is in flight (or in the same tick) goes into the next
+// transaction. One fsync serves the whole batch; each writer is answered only after it is stored, with its own
+// outcome (one bad row never fails the others).
+import type { AppendResult, NewEntry, StoredEntry } from '../domain/entries.js';
+import type { EntryStore } from './ports.js';
 
 interface Pending {
   input: NewEntry;
@@ -16,9 +17,9 @@ export class EntryWriter {
   private busy = false;
 
   constructor(
-    private readonly store: Store,
-    /** Called in seq order for each newly stored entry, before its writer is answered. */
-    private readonly onStored: (entry: RoomEntry) => void,
+    private readonly entries: Pick<EntryStore, 'append'>,
+    /** Called in seq order for each entry stored or found again (a duplicate), before its writer is answered. */
+    private readonly onStored: (entry: StoredEntry) => void,
   ) {}
 
   write(input: NewEntry): Promise<AppendResult> {
@@ -31,18 +32,24 @@ export class EntryWriter {
     });
   }
 
+  /** Resolves once everything queued so far is answered. */
+  async idle(): Promise<void> {
+    while (this.busy) await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+
   private async flush(): Promise<void> {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH);
       let results: AppendResult[];
       try {
-        results = await this.store.appendEntries(batch.map((p) => p.input));
+        results = await this.entries.append(batch.map((p) => p.input));
       } catch (error) {
         for (const p of batch) p.reject(error);
         continue;
       }
       results.forEach((result, i) => {
-        if (result.status === 'stored') this.onStored(result.entry);
+        // A duplicate is published again: the node that stored it may have died before publishing it.
+        if (result.status !== 'gone') this.onStored(result.entry);
         batch[i]!.resolve(result);
       });
     }

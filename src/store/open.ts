@@ -1,13 +1,12 @@
 // Chooses the store engine from config and brings its schema up to date.
 import fs from 'node:fs';
-import type { Config } from '../config.js';
 import { openPostgresStore } from './postgres.js';
 import { openSqliteStore } from './sqlite.js';
 import type { Store } from './store.js';
 
-export async function openStore(config: Config): Promise<Store> {
-  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const store = config.databaseUrl ? openPostgresStore(config.databaseUrl) : openSqliteStore(config.dataDir);
+export async function openStore(settings: { dataDir: string; databaseUrl?: string | undefined }): Promise<Store> {
+  fs.mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 });
+  const store = settings.databaseUrl ? openPostgresStore(settings.databaseUrl) : openSqliteStore(settings.dataDir);
   await store.migrate();
   return store;
 }

@@ -4,7 +4,10 @@ import { type Generated, type Kysely, type Migration, type MigrationProvider, sq
 export interface Database {
   users: {
     username: string;
-    password_hash: string;
+    /** Null for an external identity. */
+    password_hash: string | null;
+    /** The OpenID issuer that vouches for an external identity; null for a local account. */
+    issuer: string | null;
     scopes: string;
     disabled: number;
     created_at: number;
@@ -147,6 +150,34 @@ const migrations = (engine: Engine): Record<string, Migration> => ({
       await db.schema.alterTable('messages').addColumn('target_id', 'varchar(36)').execute();
       await db.schema.alterTable('messages').addColumn('edited_at', 'bigint').execute();
       await db.schema.alterTable('messages').addColumn('deleted', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    },
+  },
+  '0004_external_identities': {
+    // An external identity was a password hash of "!external"; now it is a column, and it has no hash at all.
+    async up(db: Kysely<any>) {
+      if (engine === 'postgres') {
+        await sql`alter table users alter column password_hash drop not null`.execute(db);
+        await db.schema.alterTable('users').addColumn('issuer', 'varchar(255)').execute();
+      } else {
+        // SQLite cannot drop a NOT NULL in place: the table is rebuilt.
+        await db.schema
+          .createTable('users_new')
+          .addColumn('username', 'varchar(64)', (c) => c.primaryKey())
+          .addColumn('password_hash', 'text')
+          .addColumn('issuer', 'varchar(255)')
+          .addColumn('scopes', 'text', (c) => c.notNull())
+          .addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await sql`insert into users_new (username, password_hash, scopes, disabled, created_at)
+                  select username, password_hash, scopes, disabled, created_at from users`.execute(db);
+        await db.schema.dropTable('users').execute();
+        await db.schema.alterTable('users_new').renameTo('users').execute();
+      }
+      await sql`update users set password_hash = null, issuer = 'oidc' where password_hash = '!external'`.execute(db);
+      // The edits of a deleted message kept the text they set; erase it (deletion now erases every copy).
+      await sql`update messages set body = '' where kind = 'edit' and target_id in (select id from messages where kind = 'message' and deleted = 1)`.execute(db);
+      await db.schema.createIndex('messages_target').on('messages').columns(['room', 'target_id']).execute();
     },
   },
 });

@@ -43,7 +43,7 @@ ${o.error ? `<p class="error" role="alert">${escapeHtml(o.error)}</p>` : ''}
 </form>
 ${o.registrationOpen ? `<p>New here? <a href="/register?next=${encodeURIComponent(o.next)}">Create an account</a></p>` : ''}
 </main>`,
-    '/assets/web/browser/login.js',
+    '/assets/login.js',
   );
 }
 
@@ -111,7 +111,7 @@ export function chatPage(username: string): string {
 </section>
 </aside>
 </div>`,
-    '/assets/web/browser/chat.js',
+    '/assets/chat.js',
   );
 }
 

@@ -2,18 +2,20 @@
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ParleyError } from 'parley-chat-protocol';
+import type { AccountService } from '../auth/accounts.js';
+import { normalizeUsername } from '../auth/accounts.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import { ACCESS_COOKIE, REFRESH_COOKIE } from '../auth/credentials.js';
+import { AuthFailure, ifRefused } from '../auth/failures.js';
 import { originAllowed } from '../auth/gate.js';
-import { checkPassword, chooseScopes, loginAttemptKey } from '../auth/grants.js';
-import { MAX_PASSWORD, MIN_PASSWORD, createAccount, normalizeUsername } from '../auth/accounts.js';
-import { DEFAULT_SCOPES } from '../auth/principal.js';
+import { chooseScopes, loginAttemptKey } from '../auth/grants.js';
+import type { Principal } from '../auth/principal.js';
 import type { Grant, TokenSessions } from '../auth/sessions.js';
-import { type Store, UsernameTakenError } from '../store/store.js';
 import { STYLESHEET, chatPage, loginPage, registerPage } from './html.js';
 
 export interface PagesOptions {
-  store: Store;
+  accounts: AccountService;
   sessions: TokenSessions;
   authenticator: Authenticator;
   allowedOrigins: readonly string[];
@@ -38,7 +40,7 @@ export function safeNext(next: unknown): string {
 export const REFRESH_PATH = '/auth/refresh';
 
 export async function pageRoutes(app: FastifyInstance, options: PagesOptions): Promise<void> {
-  const { store, sessions, authenticator } = options;
+  const { accounts, sessions, authenticator } = options;
   const html = (reply: FastifyReply, status: number, page: string) =>
     reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page);
   const form = (request: FastifyRequest) => (request.body ?? {}) as Record<string, unknown>;
@@ -60,6 +62,12 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
     reply.setCookie(REFRESH_COOKIE, grant.refreshToken, { httpOnly: true, sameSite: 'strict', path: REFRESH_PATH, secure, maxAge: grant.refreshExpiresIn });
   }
 
+  /** The access cookie's principal, if it is (still) good. */
+  async function cookiePrincipal(request: FastifyRequest): Promise<Principal | undefined> {
+    const token = request.cookies[ACCESS_COOKIE];
+    return token ? authenticator.verify(token).catch(ifRefused(undefined)) : undefined;
+  }
+
   async function signIn(request: FastifyRequest, reply: FastifyReply, username: string, scopes: string[], next: string) {
     setSessionCookies(request, reply, await sessions.start(username, scopes));
     return reply.code(303).header('cache-control', 'no-store').redirect(next);
@@ -72,11 +80,11 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
     }
   };
 
-  // The page scripts and the SDK they import, as compiled ES modules (dist/src/web/browser, dist/src/client).
+  // The page scripts, each bundled with the SDK it uses (npm run build: dist/assets).
   await app.register(fastifyStatic, {
-    root: fileURLToPath(new URL('../', import.meta.url)),
+    root: fileURLToPath(new URL('../../assets/', import.meta.url)),
     prefix: '/assets/',
-    allowedPath: (pathName) => /^\/(web\/browser|client)\/[\w-]+\.js$/.test(pathName),
+    allowedPath: (pathName) => /^\/[\w-]+\.js(\.map)?$/.test(pathName),
   });
   app.get('/assets/parley.css', { schema: page }, (_request, reply) =>
     reply.type('text/css; charset=utf-8').header('cache-control', 'no-cache').send(STYLESHEET),
@@ -86,10 +94,9 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
   app.get('/favicon.ico', { schema: page }, (_request, reply) => reply.code(204).header('cache-control', 'max-age=86400').send());
 
   app.get('/', { schema: page }, async (request, reply) => {
-    const token = request.cookies[ACCESS_COOKIE];
-    const result = token ? await authenticator.verify(token) : undefined;
-    if (!result?.ok) return reply.code(303).header('cache-control', 'no-store').redirect('/login?next=/');
-    return html(reply, 200, chatPage(result.principal.username));
+    const principal = await cookiePrincipal(request);
+    if (!principal) return reply.code(303).header('cache-control', 'no-store').redirect('/login?next=/');
+    return html(reply, 200, chatPage(principal.username));
   });
 
   app.get('/login', { schema: page }, async (request, reply) => {
@@ -102,13 +109,12 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
     const next = safeNext(body.next);
     const username = text(body.username);
     const password = text(body.password);
-    const user = username && password && password.length <= MAX_PASSWORD ? await checkPassword(store, username, password) : undefined;
+    const user = username && password ? await accounts.checkPassword(username, password) : undefined;
     if (!user) {
       const error = 'Incorrect username or password.';
       return html(reply, 401, loginPage({ next, error, username, registrationOpen: options.registrationOpen }));
     }
-    const choice = chooseScopes(user, undefined);
-    return signIn(request, reply, user.username, choice.ok ? choice.scopes : [], next);
+    return signIn(request, reply, user.username, chooseScopes(user, undefined), next);
   });
 
   app.get('/register', { schema: page }, async (request, reply) => {
@@ -123,38 +129,35 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
     const next = safeNext(body.next);
     const username = normalizeUsername(text(body.username));
     const password = text(body.password);
-    const refuse = (status: number, error: string) => html(reply, status, registerPage({ next, error, username, registrationOpen: true }));
     try {
-      const created = await createAccount(store, username, password, DEFAULT_SCOPES);
-      if (!created.ok && created.problem === 'username') return refuse(400, 'Usernames are 3 to 32 letters, digits, dots, dashes or underscores.');
-      if (!created.ok) return refuse(400, `Passwords need at least ${MIN_PASSWORD} characters.`);
+      const user = await accounts.register(username, password);
+      return await signIn(request, reply, user.username, user.scopes, next);
     } catch (error) {
-      if (error instanceof UsernameTakenError) return refuse(409, 'That username is taken.');
-      throw error;
+      if (!(error instanceof ParleyError) || error.status >= 500) throw error;
+      return html(reply, error.status, registerPage({ next, error: error.message, username, registrationOpen: true }));
     }
-    return signIn(request, reply, username, DEFAULT_SCOPES, next);
   });
 
   // The page's silent refresh: spends the refresh cookie, sets both cookies anew, and hands the page the new
   // access token for its socket's in-band `refresh` (a page script can hold it for 15 minutes; never the refresh token).
   app.post(REFRESH_PATH, { schema: page, preHandler: sameOriginPost }, async (request, reply) => {
     const refreshToken = request.cookies[REFRESH_COOKIE];
-    const rotated = refreshToken ? await sessions.rotate(refreshToken, undefined) : undefined;
     // The cookie is left alone on failure: another tab may just have replaced it with a good one.
-    if (!rotated?.ok) {
-      return reply.code(401).header('cache-control', 'no-store').send({ error: 'invalid_grant', error_description: rotated?.description ?? 'no session to refresh' });
-    }
-    setSessionCookies(request, reply, rotated.grant);
-    return reply.header('cache-control', 'no-store').send({ access_token: rotated.grant.access.token, expires_in: rotated.grant.access.expiresIn });
+    // A cookie session that cannot be renewed is a 401 (the page then shows the login form).
+    if (!refreshToken) throw new AuthFailure('invalid_grant', 'no session to refresh', undefined, 401);
+    const grant = await sessions.rotate(refreshToken, undefined).catch((error: unknown) => {
+      throw error instanceof ParleyError && error.code === 'invalid_grant' ? new AuthFailure('invalid_grant', error.message, undefined, 401) : error;
+    });
+    setSessionCookies(request, reply, grant);
+    return reply.header('cache-control', 'no-store').send({ access_token: grant.access.token, expires_in: grant.access.expiresIn });
   });
 
   // Logout revokes, not only forgets: the refresh family and the access token die, and so do their live sockets.
   app.post('/logout', { schema: page, preHandler: sameOriginPost }, async (request, reply) => {
     const refreshToken = request.cookies[REFRESH_COOKIE];
     if (refreshToken) await sessions.revokeRefreshToken(refreshToken);
-    const accessToken = request.cookies[ACCESS_COOKIE];
-    const access = accessToken ? await authenticator.verify(accessToken) : undefined;
-    if (access?.ok) await sessions.revokeAccess(access.principal);
+    const access = await cookiePrincipal(request);
+    if (access) await sessions.revokeAccess(access);
     reply.clearCookie(ACCESS_COOKIE, { path: '/' });
     reply.clearCookie(REFRESH_COOKIE, { path: REFRESH_PATH });
     return reply.code(303).header('cache-control', 'no-store').redirect('/login');

@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import { CloseEvents } from './close-codes.js';
+import { CloseCodes } from 'parley-chat-protocol';
 
 // Per-socket flood control: a token bucket refilled at `perSecond`, holding at most `burst`. A socket that
 // empties it is closed with 4029 — one client's flood must not cost everyone else their event loop.
@@ -30,8 +30,8 @@ export function onTextFrame(socket: WebSocket, perSecond: number, handle: (text:
   const budget = new FrameBudget(perSecond);
   socket.on('message', (data, isBinary) => {
     if (socket.readyState !== socket.OPEN) return;
-    if (isBinary) return socket.close(CloseEvents.unsupportedData.code, CloseEvents.unsupportedData.reason);
-    if (!budget.take()) return socket.close(CloseEvents.rateLimited.code, CloseEvents.rateLimited.reason);
+    if (isBinary) return socket.close(CloseCodes.unsupportedData.code, CloseCodes.unsupportedData.reason);
+    if (!budget.take()) return socket.close(CloseCodes.rateLimited.code, CloseCodes.rateLimited.reason);
     handle(data.toString());
   });
 }

@@ -1,8 +1,8 @@
-// The open sockets and the tokens they run on, so a revocation can find and close them (4003).
+// The open sockets and the tokens they run on, so a revocation can find and close them (4403).
 import type { WebSocket } from 'ws';
 import type { Principal } from '../auth/principal.js';
-import type { Revocation } from '../store/store.js';
-import { CloseEvents } from './close-codes.js';
+import type { Revocation } from '../domain/accounts.js';
+import { CloseCodes } from 'parley-chat-protocol';
 import { TokenLife } from './token-life.js';
 
 export class LiveSockets {
@@ -29,7 +29,7 @@ export class LiveSockets {
   apply(revocation: Revocation): void {
     for (const life of this.lives) {
       if (matches(life.current, revocation)) {
-        life.socket.close(CloseEvents.tokenRevoked.code, CloseEvents.tokenRevoked.reason);
+        life.socket.close(CloseCodes.tokenRevoked.code, CloseCodes.tokenRevoked.reason);
       }
     }
   }

@@ -3,18 +3,16 @@ import type { FastifyInstance } from 'fastify';
 import type { Authenticator } from '../auth/authenticator.js';
 import { authGate } from '../auth/gate.js';
 import type { ChatService } from '../chat/service.js';
-import { ChatSession } from './chat-session.js';
+import { ChatSession, type SessionSettings } from './chat-session.js';
 import { encode } from './frames.js';
 import type { LiveSockets } from './live-sockets.js';
 import { securedEchoRoute } from './secured-echo.js';
 
-export interface WsRoutesOptions {
+export interface WsRoutesOptions extends SessionSettings {
   authenticator: Authenticator;
   chat: ChatService;
   live: LiveSockets;
   allowedOrigins: readonly string[];
-  /** Frames per second per socket (see FrameBudget). */
-  frameRate: number;
 }
 
 export async function wsRoutes(app: FastifyInstance, options: WsRoutesOptions): Promise<void> {
@@ -23,9 +21,10 @@ export async function wsRoutes(app: FastifyInstance, options: WsRoutesOptions): 
 
   await app.register(securedEchoRoute, { live, frameRate: options.frameRate });
 
+  // helmet: false — its headers are never sent on an upgrade, and building them costs every handshake.
   app.get('/ws', { websocket: true, helmet: false, schema: { hide: true } }, (socket, request) => {
     const life = live.track(socket, request.principal!, (at) => socket.send(encode({ type: 'expiring', at })));
     const onError = (error: unknown) => request.log.error({ err: error }, 'chat frame failed');
-    new ChatSession(life, options.chat, options.authenticator, onError, options.frameRate);
+    new ChatSession(life, options.chat, options.authenticator, onError, options);
   });
 }

@@ -2,7 +2,7 @@
 // with a newer token moves `exp` on; otherwise the socket is closed with 4001 at `exp`.
 import type { WebSocket } from 'ws';
 import type { Principal } from '../auth/principal.js';
-import { CloseEvents } from './close-codes.js';
+import { CloseCodes } from 'parley-chat-protocol';
 
 /** setTimeout holds at most 2^31-1 ms; longer waits are re-armed when the timer fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -35,7 +35,7 @@ export class TokenLife {
   private arm(): void {
     this.disarm();
     const { expiresAt } = this.principal;
-    this.expiryTimer = later(expiresAt, () => this.socket.close(CloseEvents.tokenExpired.code, CloseEvents.tokenExpired.reason));
+    this.expiryTimer = later(expiresAt, () => this.socket.close(CloseCodes.tokenExpired.code, CloseCodes.tokenExpired.reason));
     if (this.warn) {
       const warn = this.warn;
       this.warningTimer = later(expiresAt - this.warningMs, () => warn(expiresAt));

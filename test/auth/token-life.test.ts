@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { secretHash } from '../../src/auth/secrets.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
-import { Client, type RunningServer, expectRefusal, getToken, startServer, tokenRequest } from '../helpers.js';
+import { Client, DEMO_PASSWORDS, type RunningServer, expectRefusal, getToken, startServer, tokenRequest } from '../helpers.js';
 
 interface TokenBody {
   access_token: string;
@@ -19,7 +19,7 @@ async function grant(url: string, fields: Record<string, string>): Promise<Token
   return (await response.json()) as TokenBody;
 }
 
-const login = (url: string, username = 'johndoe') => grant(url, { username, password: 'secret' });
+const login = (url: string, username = 'johndoe') => grant(url, { username, password: DEMO_PASSWORDS[username]! });
 const refresh = (url: string, refreshToken: string) => tokenRequest(url, { grant_type: 'refresh_token', refresh_token: refreshToken });
 const me = (url: string, token: string) => fetch(`${url}/users/me`, { headers: { authorization: `Bearer ${token}` } });
 const revoke = (url: string, token: string) => fetch(`${url}/token/revoke`, { method: 'POST', body: new URLSearchParams({ token }) });
@@ -56,7 +56,7 @@ describe('refresh tokens, revocation and live sockets', () => {
     assert.equal(((await wider.json()) as { error: string }).error, 'invalid_scope');
   });
 
-  test('reusing a spent refresh token revokes the whole family and drops its live sockets with 4003', async () => {
+  test('reusing a spent refresh token revokes the whole family and drops its live sockets with 4403', async () => {
     const first = await login(server.url);
     const second = (await (await refresh(server.url, first.refresh_token)).json()) as TokenBody;
     const socket = await chat(second.access_token);
@@ -70,7 +70,7 @@ describe('refresh tokens, revocation and live sockets', () => {
       error_description: 'the refresh token was already used; every token of this login is now revoked',
     });
     const started = Date.now();
-    assert.deepEqual(await socket.closedWith(1000), { code: 4003, reason: 'token revoked' });
+    assert.deepEqual(await socket.closedWith(1000), { code: 4403, reason: 'token revoked' });
     assert.ok(Date.now() - started < 1000);
     assert.equal((await me(server.url, second.access_token)).status, 401);
     const latest = await refresh(server.url, second.refresh_token);
@@ -97,7 +97,7 @@ describe('refresh tokens, revocation and live sockets', () => {
     const socket = await chat(session.access_token);
     const response = await revoke(server.url, session.refresh_token);
     assert.equal(response.status, 200);
-    assert.equal((await socket.closedWith(1000)).code, 4003);
+    assert.equal((await socket.closedWith(1000)).code, 4403);
     assert.equal((await refresh(server.url, session.refresh_token)).status, 400);
     assert.equal((await revoke(server.url, 'not-a-token')).status, 200);
     assert.equal((await revoke(server.url, 'a.b.c')).status, 200);
@@ -113,8 +113,8 @@ describe('refresh tokens, revocation and live sockets', () => {
     assert.equal(await echoOnA.next(), 'Welcome johndoe!');
     const onB = await chat(b);
     assert.equal((await revoke(server.url, a)).status, 200);
-    assert.equal((await onA.closedWith(1000)).code, 4003);
-    assert.equal((await echoOnA.closedWith(1000)).code, 4003);
+    assert.equal((await onA.closedWith(1000)).code, 4403);
+    assert.equal((await echoOnA.closedWith(1000)).code, 4403);
     assert.equal((await me(server.url, a)).status, 401);
     const refusal = await expectRefusal(`${server.wsUrl}/ws`, { headers: { authorization: `Bearer ${a}` } });
     assert.equal(refusal.status, 401);
@@ -128,12 +128,12 @@ describe('refresh tokens, revocation and live sockets', () => {
     const socket = await chat(await getToken(server.url, 'janedoe'));
     const other = openSqliteStore(server.dataDir);
     try {
-      await other.setUserDisabled('janedoe', true);
+      await other.accounts.setDisabled('janedoe', true);
       const started = Date.now();
-      assert.equal((await socket.closedWith(1500)).code, 4003);
+      assert.equal((await socket.closedWith(1500)).code, 4403);
       assert.ok(Date.now() - started < 1000, `took ${Date.now() - started} ms`);
     } finally {
-      await other.setUserDisabled('janedoe', false);
+      await other.accounts.setDisabled('janedoe', false);
       await other.close();
     }
   });
@@ -206,7 +206,7 @@ describe('authenticating a socket without headers or cookies', () => {
     const store = openSqliteStore(server.dataDir);
     try {
       const principal = { username: 'johndoe', scopes: ['chat:read'], expiresAt: Date.now() + 60_000, tokenId: 'x', issuer: 'parley' };
-      await store.saveTicket(secretHash('stale-ticket'), JSON.stringify(principal), Date.now() - 1);
+      await store.tokens.saveTicket(secretHash('stale-ticket'), JSON.stringify(principal), Date.now() - 1);
     } finally {
       await store.close();
     }

@@ -31,7 +31,7 @@ describe('POST /token', () => {
   });
 
   test('grant_type=password may be explicit', async () => {
-    const response = await tokenRequest(server.url, { grant_type: 'password', username: 'janedoe', password: 'secret' });
+    const response = await tokenRequest(server.url, { grant_type: 'password', username: 'janedoe', password: 'secret2' });
     assert.equal(response.status, 200);
     assert.equal(decodeJwt(((await response.json()) as { access_token: string }).access_token).sub, 'janedoe');
   });
@@ -69,7 +69,7 @@ describe('POST /token', () => {
     assert.equal(response.status, 400);
     assert.deepEqual(await response.json(), {
       error: 'invalid_request',
-      error_description: 'the token endpoint takes application/x-www-form-urlencoded bodies',
+      error_description: 'the token endpoints take application/x-www-form-urlencoded bodies',
     });
   });
 
@@ -110,7 +110,7 @@ describe('POST /token rate limit', () => {
     assert.equal(limited.status, 429);
     assert.ok(limited.headers.get('retry-after'));
     assert.equal(((await limited.json()) as { error: string }).error, 'too_many_requests');
-    assert.equal((await tokenRequest(server.url, { username: 'janedoe', password: 'secret' })).status, 200);
+    assert.equal((await tokenRequest(server.url, { username: 'janedoe', password: 'secret2' })).status, 200);
   });
 });
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { afterEach, before } from 'node:test';
 import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
-import { type RunningServer, serverSuite } from '../helpers.js';
+import { DEMO_PASSWORDS, type RunningServer, serverSuite } from '../helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [
@@ -89,7 +89,7 @@ export class Harness {
   }
 
   /** Logs in through the redirect and waits until the chat socket has joined #general. */
-  async loggedIn(username: string, password = 'secret'): Promise<{ context: BrowserContext; page: Page }> {
+  async loggedIn(username: string, password = DEMO_PASSWORDS[username]!): Promise<{ context: BrowserContext; page: Page }> {
     const opened = await this.newPage();
     await opened.page.goto(`${this.server().url}/`);
     assert.equal(await this.submitLogin(opened.page, username, password), 303);

@@ -42,7 +42,7 @@ describe('browser rooms', { skip, timeout: 10 * timeout }, () => {
     await type(john.page, 'members only');
     const jane = await harness.newPage();
     await jane.page.goto(`${server.url}/login?next=/%23backstage`);
-    await harness.submitLogin(jane.page, 'janedoe', 'secret');
+    await harness.submitLogin(jane.page, 'janedoe', 'secret2');
     await jane.page.waitForFunction(() => document.querySelector('#notice')?.textContent?.includes('private'));
     assert.equal(await jane.page.locator('#notice').textContent(), 'backstage is private: ask its owner for an invitation');
     assert.equal(await jane.page.locator('#messages li').count(), 0);

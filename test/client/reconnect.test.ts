@@ -1,9 +1,9 @@
 // Reconnect and resume with the SDK: sockets that die mid-conversation, answers lost in flight, and the one
-// close after which the client must not come back (4003, revoked).
+// close after which the client must not come back (4403, revoked).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import WebSocket from 'ws';
-import { type Ack, connect, login } from '../../src/client/index.js';
+import { type Ack, connect, login } from 'parley-chat-client';
 import { serverSuite } from '../helpers.js';
 import { LossySocket, closeClients, loggedIn, next, record, sleep, track, until } from './support.js';
 
@@ -90,7 +90,7 @@ describe('client SDK: reconnect and resume', () => {
     jane.close();
   });
 
-  test('a revoked token closes the socket with 4003 and the client does not come back, getToken or not', async () => {
+  test('a revoked token closes the socket with 4403 and the client does not come back, getToken or not', async () => {
     const session = await login(server.url, 'johndoe', 'secret');
     const john = track(connect({ url: server.url, token: session.accessToken, getToken: session.getToken, WebSocket, reconnect: { minMs: 50, maxMs: 200 } }));
     const statuses = record(john, 'status');
@@ -100,7 +100,7 @@ describe('client SDK: reconnect and resume', () => {
 
     const closed = await next(john, 'status', (s) => s.state === 'closed', 3000);
     assert.ok(closed.state === 'closed');
-    assert.deepEqual([closed.code, closed.reason], [4003, 'token revoked']);
+    assert.deepEqual([closed.code, closed.reason], [4403, 'token revoked']);
     await sleep(500);
     assert.deepEqual(
       statuses.map((s) => s.state),

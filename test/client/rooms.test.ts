@@ -2,7 +2,7 @@
 // like messages), and removal from a private room.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type Edited, type Message, ParleyError } from '../../src/client/index.js';
+import { type Edited, type Message, ParleyError } from 'parley-chat-client';
 import { getToken, serverSuite } from '../helpers.js';
 import { closeClients, loggedIn, next, record, sleep, until } from './support.js';
 

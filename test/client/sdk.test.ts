@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import WebSocket from 'ws';
-import { type Ack, type Message, ParleyError, type Status, connect, login } from 'parley/client';
+import { type Ack, type Message, ParleyError, type Status, connect, login } from 'parley-chat-client';
 import { getToken, serverSuite } from '../helpers.js';
 import { closeClients, loggedIn, next, record, track, until } from './support.js';
 

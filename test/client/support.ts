@@ -1,8 +1,8 @@
 // Test support for the SDK suites: clients logged in for real, event recorders, and a transport that can
 // lose frames the way a dying network does.
 import WebSocket from 'ws';
-import { type ClientEvents, type ConnectOptions, type ParleyClient, type WebSocketLike, connect, login } from '../../src/client/index.js';
-import type { RunningServer } from '../helpers.js';
+import { type ClientEvents, type ConnectOptions, type ParleyClient, type WebSocketLike, connect, login } from 'parley-chat-client';
+import { DEMO_PASSWORDS, type RunningServer } from '../helpers.js';
 
 const clients = new Set<ParleyClient>();
 
@@ -11,7 +11,7 @@ const clients = new Set<ParleyClient>();
  * reconnects until closed, keeping the test process alive: `closeClients` in each suite's `after` ends them.
  */
 export async function loggedIn(server: RunningServer, user = 'johndoe', options: ConnectOptions = {}): Promise<ParleyClient> {
-  const session = await login(server.url, user, 'secret');
+  const session = await login(server.url, user, DEMO_PASSWORDS[user]!);
   return track(connect({ url: server.url, token: session.accessToken, getToken: session.getToken, WebSocket, reconnect: { minMs: 50, maxMs: 200 }, ...options }));
 }
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import WebSocket from 'ws';
-import { connect, login } from '../../src/client/index.js';
+import { connect, login } from 'parley-chat-client';
 import { getToken, serverSuite } from '../helpers.js';
 import { closeClients, next, record, sleep, track, until } from './support.js';
 

@@ -52,10 +52,10 @@ describe('Parley on PostgreSQL', () => {
     const socket = await Client.chat(server, await getToken(server.url, 'janedoe'));
     const other = openPostgresStore(url);
     try {
-      await other.setUserDisabled('janedoe', true);
-      assert.equal((await socket.closedWith(1500)).code, 4003);
+      await other.accounts.setDisabled('janedoe', true);
+      assert.equal((await socket.closedWith(1500)).code, 4403);
     } finally {
-      await other.setUserDisabled('janedoe', false);
+      await other.accounts.setDisabled('janedoe', false);
       await other.close();
     }
   });

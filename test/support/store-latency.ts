@@ -5,10 +5,8 @@
 // The race that `join {since}` guards against (entries published while the replay reads the store, and entries
 // both replayed and held back) then never happens, and a bug there cannot be seen. With real delays around the
 // reads and between a commit and the writer hearing of it, the interleavings of a remote store come back.
-import { SqliteStore } from '../../src/store/sqlite.js';
-
-const READS = ['findRoom', 'roleIn', 'entriesAfter', 'messagesBefore'] as const;
-const METHODS = [...READS, 'appendEntries'] as const;
+// The wrapped store is handed to the server as a part (buildServer(config, {store})).
+import type { Store } from '../../src/store/store.js';
 
 export interface StoreLatency {
   /**
@@ -18,56 +16,42 @@ export interface StoreLatency {
    */
   readMs: number;
   commitMs: number;
-  /** Puts the store's own methods back. */
-  restore(): void;
 }
 
 const pause = (ms: number) => new Promise<void>((resolve) => (ms <= 0 ? setImmediate(resolve) : setTimeout(resolve, ms)));
 
-/**
- * Patches the prototype of the store class the server opens (SqliteStore), for this process only (node --test
- * runs each file in its own process). Each method is wrapped as the class resolves it (its own override or the
- * inherited KyselyStore one), so the running server's store instance sees the patch whichever class defines it.
- */
-export function injectStoreLatency(random: () => number): StoreLatency {
-  type AnyMethod = (this: unknown, ...args: unknown[]) => Promise<unknown>;
-  const proto = SqliteStore.prototype as unknown as Record<string, AnyMethod>;
-  const own = new Map<string, AnyMethod | undefined>(METHODS.map((name) => [name, Object.hasOwn(proto, name) ? proto[name] : undefined]));
-  const resolved = new Map<string, AnyMethod>(
-    METHODS.map((name) => {
-      const method = proto[name];
-      if (typeof method !== 'function') throw new Error(`the store has no ${name}: update test/support/store-latency.ts`);
-      return [name, method];
-    }),
-  );
-  const latency: StoreLatency = {
-    readMs: 0,
-    commitMs: 0,
-    restore() {
-      for (const [name, original] of own) {
-        if (original) proto[name] = original;
-        else delete proto[name];
-      }
-    },
-  };
-  const hop = (max: number) => (max > 0 ? pause(Math.floor(random() * (max + 1))) : undefined);
+type AnyMethod = (...args: never[]) => Promise<unknown>;
 
-  for (const name of READS) {
-    const original = resolved.get(name)!;
-    // The request travels, the query runs, the rows travel back: publishes may land on either side of it.
-    proto[name] = async function (this: unknown, ...args: unknown[]) {
-      await hop(latency.readMs);
-      const result = await original.apply(this, args);
-      await hop(latency.readMs);
-      return result;
-    };
+/** A view of `part` whose named methods run `around` the real ones; everything else is the part itself. */
+function wrap<T extends object>(part: T, names: (keyof T)[], around: (call: () => Promise<unknown>) => Promise<unknown>): T {
+  const view = Object.create(part) as T;
+  for (const name of names) {
+    const original = part[name] as unknown as AnyMethod;
+    (view as Record<keyof T, unknown>)[name] = (...args: never[]) => around(() => original.apply(part, args));
   }
-  const append = resolved.get('appendEntries')!;
+  return view;
+}
+
+export function withLatency(store: Store, random: () => number): { store: Store; latency: StoreLatency } {
+  const latency: StoreLatency = { readMs: 0, commitMs: 0 };
+  const hop = (max: number) => (max > 0 ? pause(Math.floor(random() * (max + 1))) : undefined);
+  // The request travels, the query runs, the rows travel back: publishes may land on either side of it.
+  const read = async (call: () => Promise<unknown>) => {
+    await hop(latency.readMs);
+    const result = await call();
+    await hop(latency.readMs);
+    return result;
+  };
   // Committed (readers see the rows) before the writer hears so and publishes.
-  proto.appendEntries = async function (this: unknown, ...args: unknown[]) {
-    const result = await append.apply(this, args);
+  const commit = async (call: () => Promise<unknown>) => {
+    const result = await call();
     await hop(latency.commitMs);
     return result;
   };
-  return latency;
+  const slowed: Store = Object.create(store) as Store;
+  Object.defineProperties(slowed, {
+    rooms: { value: wrap(store.rooms, ['find', 'roleIn'], read) },
+    entries: { value: wrap(wrap(store.entries, ['after', 'messagesBefore'], read), ['append'], commit) },
+  });
+  return { store: slowed, latency };
 }

@@ -159,11 +159,11 @@ describe('login', () => {
     const body = await chat.text();
     assert.match(body, /Signed in as <strong id="me">johndoe<\/strong>/);
     assert.match(body, /<form method="post" action="\/logout">/);
-    assert.match(body, /<script type="module" src="\/assets\/web\/browser\/chat.js"><\/script>/);
+    assert.match(body, /<script type="module" src="\/assets\/chat.js"><\/script>/);
   });
 
   test('the cookie token also works as a bearer token for the API', async () => {
-    const token = assertSessionCookie(await login(server, 'janedoe', 'secret'), 'janedoe');
+    const token = assertSessionCookie(await login(server, 'janedoe', 'secret2'), 'janedoe');
     const me = await fetch(`${server.url}/users/me`, { headers: { authorization: `Bearer ${token}` } });
     assert.equal(me.status, 200);
     assert.equal(((await me.json()) as { username: string }).username, 'janedoe');
@@ -173,7 +173,7 @@ describe('login', () => {
     const odd = `<b>o'neil&"co</b>`;
     const store = openSqliteStore(server.dataDir);
     try {
-      await store.createUser({ username: odd, passwordHash: await hashPassword('correct horse'), scopes: ['chat:read', 'chat:write'] });
+      await store.accounts.create({ username: odd, passwordHash: await hashPassword('correct horse'), scopes: ['chat:read', 'chat:write'] });
     } finally {
       await store.close();
     }
@@ -281,21 +281,21 @@ describe('login', () => {
   });
 
   test('a disabled user cannot log in, and their cookie stops opening the chat', async () => {
-    const token = assertSessionCookie(await login(server, 'janedoe', 'secret'), 'janedoe');
+    const token = assertSessionCookie(await login(server, 'janedoe', 'secret2'), 'janedoe');
     // A second connection to the same SQLite file (WAL), as the CLI would open while the server runs.
     const store = openSqliteStore(server.dataDir);
     try {
-      assert.equal(await store.setUserDisabled('janedoe', true), true);
-      const refused = await login(server, 'janedoe', 'secret');
+      assert.equal(await store.accounts.setDisabled('janedoe', true), true);
+      const refused = await login(server, 'janedoe', 'secret2');
       assert.equal(refused.status, 401);
       assert.deepEqual(refused.headers.getSetCookie(), []);
       assert.ok((await refused.text()).includes(BAD_CREDENTIALS), 'the same answer as a wrong password (no enumeration)');
       assertRedirect(await get(server, '/', { cookie: `parley_token=${token}` }), '/login?next=/');
     } finally {
-      await store.setUserDisabled('janedoe', false);
+      await store.accounts.setDisabled('janedoe', false);
       await store.close();
     }
-    assertRedirect(await login(server, 'janedoe', 'secret'), '/');
+    assertRedirect(await login(server, 'janedoe', 'secret2'), '/');
     assert.equal((await get(server, '/', { cookie: `parley_token=${token}` })).status, 200);
   });
 });
@@ -312,7 +312,7 @@ describe('login attempts are rate limited per client and username', () => {
     const limited = await login(server, 'johndoe', 'secret');
     assert.equal(limited.status, 429);
     assert.deepEqual(limited.headers.getSetCookie(), []);
-    const other = await login(server, 'janedoe', 'secret');
+    const other = await login(server, 'janedoe', 'secret2');
     assertRedirect(other, '/');
   });
 });
@@ -358,7 +358,7 @@ describe('registration', () => {
     assert.equal(response.status, 409);
     assertHtml(response);
     assert.deepEqual(response.headers.getSetCookie(), []);
-    assert.ok((await response.text()).includes('That username is taken.'));
+    assert.ok((await response.text()).includes('The username johndoe is taken.'));
     assert.equal((await tokenRequest(server.url, { username: 'johndoe', password: 'secret' })).status, 200);
     assert.equal((await tokenRequest(server.url, { username: 'johndoe', password: 'a new password' })).status, 400);
   });
@@ -388,7 +388,7 @@ describe('registration', () => {
       const response = await post(server, '/register', { username: 'shorty', password });
       assert.equal(response.status, 400);
       assert.deepEqual(response.headers.getSetCookie(), []);
-      assert.ok((await response.text()).includes('Passwords need at least 8 characters.'));
+      assert.ok((await response.text()).includes('Passwords need 8 to 1024 characters.'));
     }
     const exactly8 = await post(server, '/register', { username: 'shorty', password: '12345678' });
     assertRedirect(exactly8, '/');
@@ -461,7 +461,7 @@ describe('docs, OpenAPI and ops endpoints', () => {
     assert.equal(await health.text(), '{"status":"ok"}');
     const ready = await fetch(`${server.url}/readyz`);
     assert.equal(ready.status, 200);
-    assert.deepEqual(await ready.json(), { status: 'ready' });
+    assert.deepEqual(await ready.json(), { status: 'ready', checks: { store: true, bus: true, revocations: true } });
   });
 
   test('pages carry the security headers', async () => {
@@ -487,13 +487,14 @@ describe('docs, OpenAPI and ops endpoints', () => {
     const css = await get(server, '/assets/parley.css');
     assert.equal(css.status, 200);
     assert.equal(css.headers.get('content-type'), 'text/css; charset=utf-8');
-    // The page script and the SDK modules it imports; nothing else under dist/ is served.
-    for (const path of ['/assets/web/browser/chat.js', '/assets/web/browser/login.js', '/assets/client/index.js']) {
+    // The page scripts, each bundled with the SDK, and their source maps; nothing else under dist/ is served.
+    for (const path of ['/assets/chat.js', '/assets/login.js']) {
       const js = await get(server, path);
       assert.equal(js.status, 200, path);
       assert.match(js.headers.get('content-type') ?? '', /javascript/);
+      assert.equal((await get(server, `${path}.map`)).status, 200, `${path}.map`);
     }
-    for (const path of ['/assets/server.js', '/assets/config.js', '/assets/web/browser/chat.js.map', '/assets/../package.json']) {
+    for (const path of ['/assets/server.js', '/assets/config.js', '/assets/src/server.js', '/assets/../package.json', '/assets/%2e%2e/package.json']) {
       assert.equal((await get(server, path)).status, 404, path);
     }
   });

@@ -1,7 +1,7 @@
 // The browser session over HTTP: the refresh cookie, silent refresh at /auth/refresh, and a logout that revokes.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Client, type RunningServer, startServer } from '../helpers.js';
+import { Client, DEMO_PASSWORDS, type RunningServer, startServer } from '../helpers.js';
 
 /** Cookies from a response, by name: value and the raw attribute string. */
 function cookies(response: Response): Map<string, { value: string; raw: string }> {
@@ -24,7 +24,7 @@ describe('browser session cookies', () => {
   async function login(username = 'johndoe') {
     const response = await fetch(`${server.url}/login`, {
       method: 'POST',
-      body: new URLSearchParams({ username, password: 'secret', next: '/' }),
+      body: new URLSearchParams({ username, password: DEMO_PASSWORDS[username]!, next: '/' }),
       redirect: 'manual',
     });
     assert.equal(response.status, 303);
@@ -76,7 +76,7 @@ describe('browser session cookies', () => {
     assert.equal((await refresh(cookie.value)).status, 200);
   });
 
-  test('logout revokes: the old access token is refused and the page’s live socket closes with 4003', async () => {
+  test('logout revokes: the old access token is refused and the page’s live socket closes with 4403', async () => {
     const { access, refresh: refreshCookie } = await login('janedoe');
     const socket = await Client.open(`${server.wsUrl}/ws`, { headers: { cookie: `parley_token=${access.value}` }, origin: server.url });
     assert.equal((await socket.next()).type, 'welcome');
@@ -86,7 +86,7 @@ describe('browser session cookies', () => {
       redirect: 'manual',
     });
     assert.equal(response.status, 303);
-    assert.deepEqual(await socket.closedWith(1000), { code: 4003, reason: 'token revoked' });
+    assert.deepEqual(await socket.closedWith(1000), { code: 4403, reason: 'token revoked' });
     const me = await fetch(`${server.url}/users/me`, { headers: { authorization: `Bearer ${access.value}` } });
     assert.equal(me.status, 401);
     assert.equal((await refresh(refreshCookie.value)).status, 401);

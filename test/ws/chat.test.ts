@@ -150,7 +150,7 @@ describe('/ws chat', () => {
   });
 
   test('a read-only token can join and read but not send', async () => {
-    const readOnly = await getToken(server.url, 'janedoe', 'secret', 'chat:read');
+    const readOnly = await getToken(server.url, 'janedoe', 'secret2', 'chat:read');
     const reader = await joined(readOnly);
     reader.send({ type: 'send', room: 'general', body: 'nope', clientId: 'ro' });
     const error = await reader.next((f) => f.type === 'error');
@@ -178,7 +178,7 @@ describe('/ws chat', () => {
     const other = await startServer();
     const client = await Client.chat(other, await getToken(other.url));
     await other.cleanup();
-    assert.deepEqual(await client.closedWith(), { code: 1001, reason: 'server shutting down' });
+    assert.deepEqual(await client.closedWith(), { code: 1001, reason: 'server shutting down: reconnect elsewhere' });
   });
 });
 

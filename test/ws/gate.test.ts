@@ -126,12 +126,12 @@ describe('the upgrade gate on /secured-ws', () => {
     const janeToken = await getToken(server.url, 'janedoe');
     const store = openSqliteStore(server.dataDir);
     try {
-      await store.setUserDisabled('janedoe', true);
+      await store.accounts.setDisabled('janedoe', true);
       const refusal = await expectRefusal(echo(), bearer(janeToken));
       assert.equal(refusal.status, 401);
       assert.equal(refusal.headers['www-authenticate'], 'Bearer error="invalid_token"');
     } finally {
-      await store.setUserDisabled('janedoe', false);
+      await store.accounts.setDisabled('janedoe', false);
       await store.close();
     }
   });

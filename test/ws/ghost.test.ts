@@ -2,17 +2,22 @@
 // The store answers slowly here (real SQLite, with delays), so the close lands inside the join.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { injectStoreLatency } from '../support/store-latency.js';
+import { type StoreLatency, withLatency } from '../support/store-latency.js';
 import { Client, type RunningServer, getToken, startServer } from '../helpers.js';
 
-const latency = injectStoreLatency(() => 1); // every read waits the full readMs
+let latency: StoreLatency;
 let server: RunningServer;
 
 before(async () => {
-  server = await startServer();
+  server = await startServer({}, undefined, {
+    wrapStore: (store) => {
+      const slowed = withLatency(store, () => 1); // every read waits the full readMs
+      latency = slowed.latency;
+      return slowed.store;
+    },
+  });
 });
 after(async () => {
-  latency.restore();
   await server.cleanup();
 });
 

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { type Frame, type RunningServer, getToken, startServer } from '../helpers.js';
-import { type StoreLatency, injectStoreLatency } from '../support/store-latency.js';
+import { type StoreLatency, withLatency } from '../support/store-latency.js';
 
 const ROOM = 'general';
 const TOTAL = 1000;
@@ -343,10 +343,15 @@ describe('resume: nothing lost, nothing doubled', () => {
   let latency: StoreLatency;
 
   before(async () => {
-    latency = injectStoreLatency(prng(SEED ^ 0x1a7e));
     // Flood control (PARLEY_WS_FRAME_RATE, 100 frames/s by default) is not under test: senders here pipeline
     // hundreds of frames a second, and a resuming sender re-sends its whole window at once.
-    server = await startServer({ PARLEY_WS_FRAME_RATE: '100000' });
+    server = await startServer({ PARLEY_WS_FRAME_RATE: '100000' }, undefined, {
+      wrapStore: (store) => {
+        const slowed = withLatency(store, prng(SEED ^ 0x1a7e));
+        latency = slowed.latency;
+        return slowed.store;
+      },
+    });
     // A third user, registered the way a person would: the /register form.
     const registered = await fetch(`${server.url}/register`, {
       method: 'POST',
@@ -359,7 +364,6 @@ describe('resume: nothing lost, nothing doubled', () => {
     tokens['carol.resume'] = await getToken(server.url, 'carol.resume', 'secret-carol-1');
   });
   after(async () => {
-    latency.restore();
     await server.cleanup();
   });
 

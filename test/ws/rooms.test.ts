@@ -172,7 +172,7 @@ describe('rooms, permissions, edits, presence, typing', () => {
   });
 
   test('a read-only token cannot create rooms', async () => {
-    const readOnly = await getToken(server.url, 'janedoe', 'secret', 'chat:read');
+    const readOnly = await getToken(server.url, 'janedoe', 'secret2', 'chat:read');
     const response = await fetch(`${server.url}/rooms`, {
       method: 'POST',
       headers: { authorization: `Bearer ${readOnly}`, 'content-type': 'application/json' },

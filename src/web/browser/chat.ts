@@ -2,7 +2,7 @@
 // cookie the login set (the server checks this page's Origin before the handshake); before the token expires
 // the SDK asks getToken, which rotates the session through the refresh cookie and refreshes the socket in-band.
 // Every text goes into the DOM as text, never as HTML.
-import { AuthError, type Message, type ParleyClient, connect } from '../../client/index.js';
+import { AuthError, type Message, type ParleyClient, connect } from 'parley-chat-client';
 
 interface RoomInfo {
   name: string;
@@ -43,7 +43,7 @@ const membership = $<HTMLElement>('#membership');
 const memberList = $<HTMLUListElement>('#members');
 
 const rooms = new Map<string, RoomView>();
-/** Set when the user logs out: the server then closes the socket (4003), and the logout's own redirect wins. */
+/** Set when the user logs out: the server then closes the socket (4403), and the logout's own redirect wins. */
 let leaving = false;
 $<HTMLFormElement>('form[action="/logout"]').addEventListener('submit', () => (leaving = true));
 let current = 'general';

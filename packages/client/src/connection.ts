@@ -2,7 +2,8 @@
 // the token's life (fresh tokens for new sockets, in-band refresh for the open one) and a liveness check.
 // What the frames mean for rooms and messages is client.ts's business.
 import { AuthError } from './errors.js';
-import { type ClientFrame, CloseCodes, type ServerFrame, type Welcome } from './frames.js';
+import { CloseCodes, reconnectPolicy } from 'parley-chat-protocol/catalogue';
+import type { ClientFrame, ServerFrame, Welcome } from './frames.js';
 
 /** Method-style callbacks are checked bivariantly: both the DOM WebSocket and `ws`'s class fit this shape. */
 type Handler<E> = { bivarianceHack(event: E): void }['bivarianceHack'];
@@ -25,7 +26,7 @@ export type Status =
   | ({ state: 'open' } & Welcome)
   /** The socket is gone; the next attempt starts in `delayMs`. `code` is absent when no socket was opened. */
   | { state: 'reconnecting'; code?: number; reason?: string; delayMs: number; error?: unknown }
-  /** For good: `close()` was called, or the server said not to come back (4003 revoked, 1008 policy, 4001 with no way to a new token). */
+  /** For good: `close()` was called, or the server said not to come back (its close code says never, or 4001 with no way to a new token). */
   | { state: 'closed'; code?: number; reason?: string; error?: unknown };
 
 export interface ConnectionOptions {
@@ -90,7 +91,7 @@ export class Connection {
 
   stop(): void {
     if (this.stopped) return;
-    this.finish({ state: 'closed', code: CloseCodes.normal, reason: 'closed by the client' });
+    this.finish({ state: 'closed', code: CloseCodes.normal.code, reason: 'closed by the client' });
   }
 
   private async open(): Promise<void> {
@@ -178,17 +179,13 @@ export class Connection {
     if (this.stopped) return;
     const code = close?.code;
     const canRenew = this.options.getToken !== undefined;
-    if (
-      error instanceof AuthError ||
-      code === CloseCodes.tokenRevoked ||
-      code === CloseCodes.policy ||
-      (code === CloseCodes.tokenExpired && !canRenew) ||
-      this.options.reconnect === false
-    ) {
+    // The catalogue says what each close code asks of a client; a socket that never opened is the network's doing.
+    const policy = code === undefined ? 'backoff' : reconnectPolicy(code);
+    if (error instanceof AuthError || policy === 'never' || (policy === 'new_token' && !canRenew) || this.options.reconnect === false) {
       return this.finish({ state: 'closed', code, reason: close?.reason, error });
     }
     // Refused before the welcome (the browser cannot tell us why) or expired: try a new token next time.
-    if (code === CloseCodes.tokenExpired || (!wasWelcomed && !error)) this.tokenSuspect = canRenew;
+    if (policy === 'new_token' || (!wasWelcomed && !error)) this.tokenSuspect = canRenew;
     // Not reset at the welcome: a socket dropped right after it (4029 flood control, a crashing server) backs off too.
     if (wasWelcomed && Date.now() - this.openedAt >= STABLE_MS) this.failures = 0;
     const { minMs, maxMs } = this.options.reconnect;
@@ -236,7 +233,7 @@ export class Connection {
     this.socket = undefined;
     if (socket) {
       socket.onclose = socket.onmessage = null;
-      socket.close(CloseCodes.normal);
+      socket.close(CloseCodes.normal.code);
     }
     this.onStatus(status);
   }

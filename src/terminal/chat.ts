@@ -4,7 +4,7 @@
 // Chat lines go to stdout as `[HH:MM] user: body`; everything about the connection goes to stderr.
 import readline from 'node:readline';
 import WebSocket from 'ws';
-import { AuthError, type TokenSession, connect, login } from './index.js';
+import { AuthError, type TokenSession, connect, login } from 'parley-chat-client';
 import { promptHidden } from './prompt.js';
 
 export interface ChatOptions {

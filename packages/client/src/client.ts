@@ -106,7 +106,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
       case 'refreshed':
         return this.emit('refreshed', { expiresAt: frame.expiresAt });
       case 'error':
-        return this.failed({ code: frame.code, message: frame.message, ref: frame.ref });
+        return this.failed({ code: frame.code, message: frame.message, retryable: frame.retryable, ref: frame.ref });
     }
   }
 
@@ -247,13 +247,13 @@ export class ParleyClient extends Emitter<ClientEvents> {
     const call = ref === undefined ? undefined : this.calls.get(ref);
     if (call) {
       this.calls.delete(ref!);
-      return call.reject(new ParleyError(error.code, error.message));
+      return call.reject(new ParleyError(error.code, error.message, error.retryable));
     }
     const room = ref?.startsWith(JOIN_REF) ? this.rooms.get(ref.slice(JOIN_REF.length)) : undefined;
     if (room && !room.live) {
       // The room cannot be joined (no such room, no access): stop trying, and fail what waited for it.
       const waited = room.waiting.length > 0;
-      this.forget(ref!.slice(JOIN_REF.length), new ParleyError(error.code, error.message));
+      this.forget(ref!.slice(JOIN_REF.length), new ParleyError(error.code, error.message, error.retryable));
       if (waited) return;
     }
     this.emit('error', error);

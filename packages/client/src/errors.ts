@@ -1,18 +1,11 @@
-// The ways a client call can fail, as named values: a server error frame that answered the call, or the client
-// closing or leaving the room before an answer came.
-import type { ErrorCode } from './frames.js';
+// The ways a client call can fail. A server error frame that answered the call rejects it with the protocol's
+// ParleyError (its code and whether a retry can succeed come from the shared catalogue); so does the client
+// closing, or leaving the room, before an answer came (`closed`, `left`).
+import type { ErrorCode } from 'parley-chat-protocol/catalogue';
+
+export { ParleyError } from 'parley-chat-protocol/catalogue';
 
 export type ClientErrorCode = ErrorCode | 'closed' | 'left';
-
-export class ParleyError extends Error {
-  override name = 'ParleyError';
-  constructor(
-    readonly code: ClientErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 /**
  * Thrown by a `getToken` that can never succeed again (the refresh token is spent, revoked or expired; the

@@ -2,7 +2,7 @@
 // included), open sockets, and why sockets closed.
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { LiveSockets } from './ws/live-sockets.js';
+import type { LiveSockets } from '../ws/live-sockets.js';
 
 export async function metricsRoutes(app: FastifyInstance, options: { live: LiveSockets }): Promise<void> {
   const registry = new Registry();
@@ -23,7 +23,7 @@ export async function metricsRoutes(app: FastifyInstance, options: { live: LiveS
   });
   const closes = new Counter({
     name: 'parley_socket_closes_total',
-    help: 'Closed WebSockets by close code (4001 expired, 4003 revoked, 4029 rate limited, 1013 slow …)',
+    help: 'Closed WebSockets by close code (4001 expired, 4403 revoked, 4029 rate limited, 1013 slow …)',
     labelNames: ['code'],
     registers: [registry],
   });

@@ -1,0 +1,20 @@
+// The /ws wire contract as the SDK's users see it: the protocol package's frame types under the names events
+// carry. Type-only: nothing here exists at run time.
+import type { ClientFrame, ServerFrame, ServerFrameOf } from 'parley-chat-protocol';
+
+export type { ClientFrame, Deleted, Edited, ErrorCode, Message, RoomEntry, ServerFrame } from 'parley-chat-protocol';
+
+type Payload<K extends ServerFrame['type']> = Omit<ServerFrameOf<K>, 'type' | 'ref'>;
+
+/** The server's answer to a send: the message is durably stored. */
+export type Ack = Required<Pick<Payload<'ack'>, 'clientId'>> & Payload<'ack'>;
+/** Who is online in a room, each user once. */
+export type Joined = Payload<'joined'>;
+export type Presence = Payload<'presence'>;
+export type Typing = Payload<'typing'>;
+/** `reason: 'removed'`: a moderator removed this user (absent when the client asked to leave). */
+export type Left = Payload<'left'>;
+export type Welcome = Payload<'welcome'>;
+export type ErrorFrame = Omit<ServerFrameOf<'error'>, 'type'>;
+/** What `send`, `edit` and friends put on the wire (the SDK fills in `ref` and `clientId`). */
+export type OutgoingFrame = ClientFrame;

@@ -1,0 +1,42 @@
+// Who may log in, and the records of their logins: the vocabulary auth/ and the store engines share.
+
+export interface User {
+  username: string;
+  /** Absent for an external identity (an OpenID provider vouches for it; it has no password here). */
+  passwordHash?: string;
+  /** The OpenID issuer of an external identity; absent for a local account. */
+  issuer?: string;
+  /** Scopes this user may be granted, e.g. ["chat:read", "chat:write"]. */
+  scopes: string[];
+  disabled: boolean;
+  createdAt: number;
+}
+
+export type NewUser = { username: string; scopes: string[] } & ({ passwordHash: string } | { issuer: string });
+
+export interface RefreshToken {
+  tokenHash: string;
+  /** Every rotation of one login shares the family; reuse of a spent token kills the whole family. */
+  family: string;
+  username: string;
+  scopes: string[];
+  expiresAt: number;
+}
+
+export type RefreshUse =
+  | { status: 'ok'; token: RefreshToken }
+  /** Already spent: someone replayed it (RFC 6749 §10.4). The caller revokes the family. */
+  | { status: 'reused'; token: RefreshToken; usedAt: number }
+  | { status: 'unknown' | 'expired' | 'revoked' };
+
+export type RevocationKind = 'token' | 'family' | 'user';
+
+export interface Revocation {
+  id: number;
+  kind: RevocationKind;
+  value: string;
+}
+
+export class UsernameTakenError extends Error {
+  override name = 'UsernameTakenError';
+}

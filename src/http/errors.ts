@@ -1,0 +1,71 @@
+// One error handler for every route: whatever failed — a ParleyError thrown by a service, an AuthFailure from
+// the gate, Fastify's own validation, body-parser, 404 and 405 errors, a rate limit — answers with the
+// catalogue's status and `{error, error_description}`, never cached. Unexpected failures are logged and answer
+// `internal` without their details.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ParleyError } from 'parley-chat-protocol';
+import { AuthFailure } from '../auth/failures.js';
+
+/** Fastify's and its plugins' error codes, in the catalogue's words. */
+const FASTIFY_CODES: Record<string, ParleyError['code']> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_request',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_request',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_request',
+  FST_ERR_VALIDATION: 'invalid_request',
+};
+
+/** The catalogue's view of any error. */
+export function asParleyError(error: unknown): ParleyError | undefined {
+  if (error instanceof ParleyError) return error;
+  const fastify = error as Partial<FastifyError>;
+  const code = fastify.code && FASTIFY_CODES[fastify.code];
+  if (code) return new ParleyError(code, fastify.message);
+  if (fastify.validation) return new ParleyError('invalid_request', fastify.message);
+  if (fastify.statusCode === 429) return new ParleyError('too_many_requests', fastify.message);
+  if (fastify.statusCode === 400) return new ParleyError('invalid_request', fastify.message);
+  return undefined;
+}
+
+export function sendError(reply: FastifyReply, error: ParleyError): FastifyReply {
+  if (error instanceof AuthFailure && error.challenge) reply.header('www-authenticate', error.challenge);
+  return reply.code(error.status).header('cache-control', 'no-store').send({ error: error.code, error_description: error.message });
+}
+
+export function errorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const known = asParleyError(error);
+    if (known && known.status < 500) return sendError(reply, known);
+    request.log.error({ err: error }, 'request failed');
+    return sendError(reply, known ?? new ParleyError('internal'));
+  });
+
+  // A path that exists under other methods answers 405 with Allow; any other, 404.
+  const methods = new Map<string, Set<string>>();
+  app.addHook('onRoute', (route) => {
+    const pattern = route.url;
+    const set = methods.get(pattern) ?? new Set<string>();
+    for (const method of [route.method].flat()) set.add(method);
+    methods.set(pattern, set);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?', 1)[0]!;
+    const allowed = [...new Set([...methods].filter(([pattern]) => matches(pattern, path)).flatMap(([, set]) => [...set]))].sort();
+    // A route that takes this method but found nothing (a static file that is not there) is a plain 404.
+    if (allowed.length > 0 && !allowed.includes(request.method)) {
+      reply.header('allow', allowed.join(', '));
+      return sendError(reply, new ParleyError('method_not_allowed', `${request.method} is not allowed on ${path}; use ${allowed.join(' or ')}`));
+    }
+    return sendError(reply, new ParleyError('not_found', `nothing at ${path}`));
+  });
+}
+
+/** A route pattern (`/rooms/:room/members`, a trailing `*`) against a concrete path. */
+function matches(pattern: string, path: string): boolean {
+  const source = pattern
+    .split('/')
+    .map((part) => (part.startsWith(':') ? '[^/]+' : part === '*' ? '.*' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('/');
+  return new RegExp(`^${source}$`).test(path);
+}

@@ -1,0 +1,67 @@
+// Users: local accounts (a password hash) and external identities (an issuer), enabled or disabled.
+import { type NewUser, type User, UsernameTakenError } from '../domain/accounts.js';
+import { type Db, type Row, scopeList } from './db.js';
+
+/** How long a `user` revocation stays in the feed: long enough for every node to have read it. */
+export const FEED_RETENTION_MS = 24 * 3600 * 1000;
+
+export class SqlAccounts {
+  constructor(private readonly db: Db) {}
+
+  /** UsernameTakenError when the name is in use. */
+  async create(user: NewUser): Promise<User> {
+    const row: Row<'users'> = {
+      username: user.username,
+      password_hash: 'passwordHash' in user ? user.passwordHash : null,
+      issuer: 'issuer' in user ? user.issuer : null,
+      scopes: user.scopes.join(' '),
+      disabled: 0,
+      created_at: Date.now(),
+    };
+    try {
+      await this.db.kysely.insertInto('users').values(row).execute();
+    } catch (error) {
+      if (this.db.isUniqueViolation(error)) throw new UsernameTakenError(`username "${user.username}" is taken`);
+      throw error;
+    }
+    return toUser(row);
+  }
+
+  async find(username: string): Promise<User | undefined> {
+    const row = await this.db.kysely.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+    return row && toUser(row);
+  }
+
+  async list(): Promise<User[]> {
+    const rows = await this.db.kysely.selectFrom('users').selectAll().orderBy('username').execute();
+    return rows.map(toUser);
+  }
+
+  async any(): Promise<boolean> {
+    return (await this.db.kysely.selectFrom('users').select('username').limit(1).executeTakeFirst()) !== undefined;
+  }
+
+  /** False when there is no such user. Disabling also records a `user` revocation, which drops live sockets. */
+  async setDisabled(username: string, disabled: boolean): Promise<boolean> {
+    return this.db.kysely.transaction().execute(async (trx) => {
+      const result = await trx.updateTable('users').set({ disabled: disabled ? 1 : 0 }).where('username', '=', username).executeTakeFirst();
+      const found = Number(result.numUpdatedRows) > 0;
+      if (found && disabled) {
+        const now = Date.now();
+        await trx.insertInto('revocations').values({ kind: 'user', value: username, expires_at: now + FEED_RETENTION_MS, created_at: now }).execute();
+      }
+      return found;
+    });
+  }
+}
+
+function toUser(row: Row<'users'>): User {
+  return {
+    username: row.username,
+    ...(row.password_hash !== null ? { passwordHash: row.password_hash } : {}),
+    ...(row.issuer !== null ? { issuer: row.issuer } : {}),
+    scopes: scopeList(row.scopes),
+    disabled: Number(row.disabled) !== 0,
+    createdAt: Number(row.created_at),
+  };
+}
