@@ -83,8 +83,6 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
     () => void feed.poke(),
   );
   const live = new LiveSockets(config.expiryWarningSeconds * 1000);
-  // Revocation reaches live sockets: whichever node or process revoked, the feed brings it here.
-  feed.on((revocation) => live.apply(revocation));
   const chat = new ChatService(
     { rooms: store.rooms, entries: store.entries, users: store.accounts, bus },
     { nodeId: parts.nodeId ?? randomUUID(), positionEveryMs: parts.positionEveryMs ?? 1000, subscribeWaitMs: 2000, log: app.log },
@@ -131,6 +129,7 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
     authenticator,
     chat,
     live,
+    revocations: feed,
     allowedOrigins: config.allowedOrigins,
     frameRate: config.wsFrameRate,
     maxBufferedBytes: config.wsMaxBufferedBytes,

@@ -38,8 +38,10 @@ describe('two nodes', () => {
     await dropSchema?.();
   });
 
-  async function joined(server: RunningServer, token: string, since?: number): Promise<Client> {
+  /** `listen` is attached before the join, so no replayed frame can slip past it. */
+  async function joined(server: RunningServer, token: string, since?: number, listen?: (client: Client) => void): Promise<Client> {
     const client = await Client.chat(server, token);
+    listen?.(client);
     client.send(since === undefined ? { type: 'join', room: 'general' } : { type: 'join', room: 'general', since });
     await client.next((f) => f.type === 'joined');
     return client;
@@ -60,15 +62,14 @@ describe('two nodes', () => {
   test('both nodes take sends while a client drops and resumes on the other node: every seq once, in order', async () => {
     const john = await getToken(a.url);
     const jane = await getToken(b.url, 'janedoe');
-    let observer = await joined(b, jane);
-    const senders = [await joined(a, john), await joined(b, john)];
     const total = 600;
     const seen: Frame[] = [];
     const record = (client: Client) => client.socket.on('message', (data) => {
       const frame = JSON.parse(String(data)) as Frame;
       if (frame.type === 'message' && frame.body.startsWith('burst ')) seen.push(frame);
     });
-    record(observer);
+    let observer = await joined(b, jane, undefined, record);
+    const senders = [await joined(a, john), await joined(b, john)];
     const acks: Frame[] = [];
     for (const sender of senders) sender.socket.on('message', (data) => {
       const frame = JSON.parse(String(data)) as Frame;
@@ -76,12 +77,14 @@ describe('two nodes', () => {
     });
     for (let i = 0; i < total; i++) {
       senders[i % 2]!.send({ type: 'send', room: 'general', body: `burst ${i}`, clientId: `burst-${i}` });
+      // Let the sends flow while the loop goes on, so the drop below really lands mid-stream.
+      if (i % 20 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
       if (i === total / 2) {
-        // Drop the observer mid-stream and resume on the other node from the last seq it saw.
+        // Drop the observer mid-stream (once it has seen some of it) and resume on the other node from the last seq it saw.
+        while (seen.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
         observer.socket.terminate();
         await new Promise((resolve) => setTimeout(resolve, 20));
-        observer = await joined(a, john, seen.at(-1)?.seq ?? 0);
-        record(observer);
+        observer = await joined(a, john, seen.at(-1)?.seq ?? 0, record);
       }
     }
     const deadline = Date.now() + 15_000;

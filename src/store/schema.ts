@@ -1,4 +1,5 @@
 // Table shapes for Kysely, and the migrations that create them (portable across SQLite and PostgreSQL).
+import { DEFAULT_ROOM } from 'parley-chat-protocol/catalogue';
 import { type Generated, type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 
 export interface Database {
@@ -98,7 +99,7 @@ const migrations = (engine: Engine): Record<string, Migration> => ({
         .addUniqueConstraint('messages_room_seq', ['room', 'seq'])
         .addUniqueConstraint('messages_room_user_client', ['room', 'username', 'client_id'])
         .execute();
-      await sql`insert into rooms (name, last_seq, created_at) values ('general', 0, ${Date.now()})`.execute(db);
+      await sql`insert into rooms (name, last_seq, created_at) values (${DEFAULT_ROOM}, 0, ${Date.now()})`.execute(db);
     },
   },
   '0002_token_life': {

@@ -1,4 +1,5 @@
 // Server-rendered pages: tiny templates with every interpolation escaped.
+import { Limits, ROOM_NAME_PATTERN } from 'parley-chat-protocol/catalogue';
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 export function escapeHtml(text: string): string {
@@ -79,7 +80,7 @@ export function chatPage(username: string): string {
 <h2>Rooms</h2>
 <ul id="rooms"></ul>
 <form id="new-room" autocomplete="off">
-<input name="name" placeholder="new-room" aria-label="New room name" required pattern="[a-z0-9][a-z0-9_\\-]{0,39}">
+<input name="name" placeholder="new-room" aria-label="New room name" required pattern="${ROOM_NAME_PATTERN.slice(1, -1)}">
 <label><input type="checkbox" name="private"> private</label>
 <button type="submit">Create</button>
 </form>
@@ -94,7 +95,7 @@ export function chatPage(username: string): string {
 <ol id="messages" aria-live="polite"></ol>
 <p id="typing" class="typing"></p>
 <form id="composer" autocomplete="off">
-<input id="body" name="body" maxlength="4000" placeholder="Message" aria-label="Message" required>
+<input id="body" name="body" maxlength="${Limits.bodyLength}" placeholder="Message" aria-label="Message" required>
 <button type="submit">Send</button>
 </form>
 </main>

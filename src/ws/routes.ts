@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Authenticator } from '../auth/authenticator.js';
 import { authGate } from '../auth/gate.js';
 import type { ChatService } from '../chat/service.js';
+import type { Revocation } from '../domain/accounts.js';
 import { ChatSession, type SessionSettings } from './chat-session.js';
 import { encode } from './frames.js';
 import type { LiveSockets } from './live-sockets.js';
@@ -12,11 +13,14 @@ export interface WsRoutesOptions extends SessionSettings {
   authenticator: Authenticator;
   chat: ChatService;
   live: LiveSockets;
+  /** Where revocations made anywhere (any node, the CLI) arrive: the matching sockets close with 4403. */
+  revocations: { on(listener: (revocation: Revocation) => void): void };
   allowedOrigins: readonly string[];
 }
 
 export async function wsRoutes(app: FastifyInstance, options: WsRoutesOptions): Promise<void> {
   const { live } = options;
+  options.revocations.on((revocation) => live.apply(revocation));
   app.addHook('preValidation', authGate(options.authenticator, { cookie: true, handshake: true, allowedOrigins: options.allowedOrigins }));
 
   await app.register(securedEchoRoute, { live, frameRate: options.frameRate });

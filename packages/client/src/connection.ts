@@ -2,7 +2,7 @@
 // the token's life (fresh tokens for new sockets, in-band refresh for the open one) and a liveness check.
 // What the frames mean for rooms and messages is client.ts's business.
 import { AuthError } from './errors.js';
-import { CloseCodes, reconnectPolicy } from 'parley-chat-protocol/catalogue';
+import { CloseCodes, Subprotocols, reconnectPolicy } from 'parley-chat-protocol/catalogue';
 import type { ClientFrame, ServerFrame, Welcome } from './frames.js';
 
 /** Method-style callbacks are checked bivariantly: both the DOM WebSocket and `ws`'s class fit this shape. */
@@ -101,7 +101,7 @@ export class Connection {
       const expiring = this.tokenExpiresAt !== undefined && this.tokenExpiresAt - Date.now() < EXPIRY_MARGIN_MS;
       // With a cookie, getToken renews the cookie as a side effect (the chat page's /auth/refresh).
       if (getToken && (this.tokenSuspect || expiring || (!cookie && this.token === undefined))) await this.freshToken();
-      if (!cookie && this.token !== undefined) protocols = ['parley.v1', `parley.bearer.${this.token}`];
+      if (!cookie && this.token !== undefined) protocols = [Subprotocols.chat, `${Subprotocols.bearerPrefix}${this.token}`];
     } catch (error) {
       return this.dropped(undefined, error);
     }

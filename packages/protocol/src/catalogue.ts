@@ -22,7 +22,7 @@ export const Limits = {
 } as const;
 
 /** Room names: lowercase, so `#General` cannot pose as `#general`; short enough for a sidebar. */
-export const ROOM_NAME_PATTERN = '^[a-z0-9][a-z0-9_-]{0,39}$';
+export const ROOM_NAME_PATTERN = '^[a-z0-9][a-z0-9_\\-]{0,39}$';
 /** The room every server starts with. */
 export const DEFAULT_ROOM = 'general';
 

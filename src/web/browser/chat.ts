@@ -3,6 +3,7 @@
 // the SDK asks getToken, which rotates the session through the refresh cookie and refreshes the socket in-band.
 // Every text goes into the DOM as text, never as HTML.
 import { AuthError, type Message, type ParleyClient, connect } from 'parley-chat-client';
+import { DEFAULT_ROOM, Limits } from 'parley-chat-protocol/catalogue';
 
 interface RoomInfo {
   name: string;
@@ -46,7 +47,7 @@ const rooms = new Map<string, RoomView>();
 /** Set when the user logs out: the server then closes the socket (4403), and the logout's own redirect wins. */
 let leaving = false;
 $<HTMLFormElement>('form[action="/logout"]').addEventListener('submit', () => (leaving = true));
-let current = 'general';
+let current: string = DEFAULT_ROOM;
 const typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
 /**
@@ -171,7 +172,7 @@ function startEdit(item: HTMLLIElement, room: RoomView, message: Message): void 
   const field = document.createElement('input');
   field.className = 'edit-field';
   field.value = message.body;
-  field.maxLength = 4000;
+  field.maxLength = Limits.bodyLength;
   item.querySelector('.body')!.replaceWith(field);
   field.focus();
   field.addEventListener('keydown', (event) => {
@@ -344,7 +345,7 @@ client.on('typing', ({ room, user }) => {
 client.on('left', ({ room, reason }) => {
   if (reason !== 'removed') return;
   rooms.delete(room);
-  if (room === current) void open('general').then(() => say(`You were removed from ${room}.`));
+  if (room === current) void open(DEFAULT_ROOM).then(() => say(`You were removed from ${room}.`));
   else renderRooms();
 });
 
@@ -453,7 +454,7 @@ async function refreshRooms(): Promise<void> {
 }
 
 for (const info of await api<RoomInfo[]>('GET', '/rooms')) view(info);
-await open(decodeURIComponent(location.hash.slice(1)) || 'general');
+await open(decodeURIComponent(location.hash.slice(1)) || DEFAULT_ROOM);
 void refreshRooms();
 setInterval(() => void refreshRooms().catch(() => {}), 20_000);
 window.addEventListener('focus', () => void refreshRooms().catch(() => {}));
