@@ -67,14 +67,26 @@ async function serve(config: Config): Promise<void> {
   const { buildServer } = await import('./server.js');
   const app = await buildServer(config);
   let stopping = false;
+  // SIGTERM drains (see FastifyInstance.drain) and exits 0; a second signal, or the shutdown bound, exits at once.
   const stop = (signal: string) => {
-    if (stopping) return;
+    if (stopping) return process.exit(1);
     stopping = true;
-    app.log.info(`${signal}: closing sockets (1001) and shutting down`);
-    app.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    const bound = config.shutdownTimeoutSeconds * 1000;
+    setTimeout(() => {
+      app.log.error(`${signal}: not drained within ${bound / 1000} s; exiting anyway`);
+      process.exit(1);
+    }, bound).unref();
+    app.log.info(`${signal}: draining, then shutting down (within ${bound / 1000} s)`);
+    app
+      .drain()
+      .then(() => app.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          app.log.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

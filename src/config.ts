@@ -60,11 +60,18 @@ function url(...protocols: string[]) {
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
-/** "900", "90s", "15m", "12h", "30d" → seconds. */
+/** "900", "90s", "15m", "12h", "30d" → seconds (fractions allowed: "1.5s"). */
 export function parseDuration(value: string, label: string): number {
-  const match = /^(\d+)\s*([smhd]?)$/.exec(value.trim());
+  const seconds = durationOrZero(value, label);
+  if (seconds <= 0) throw new ConfigError(`${label} must be a duration such as 900, 90s, 15m, 12h or 30d, got "${value}"`);
+  return seconds;
+}
+
+/** A duration that may be 0 ("0": do not wait). */
+function durationOrZero(value: string, label: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([smhd]?)$/.exec(value.trim());
   const seconds = match ? Number(match[1]) * UNIT_SECONDS[match[2] || 's']! : NaN;
-  if (!Number.isFinite(seconds) || seconds <= 0) {
+  if (!Number.isFinite(seconds) || seconds < 0) {
     throw new ConfigError(`${label} must be a duration such as 900, 90s, 15m, 12h or 30d, got "${value}"`);
   }
   return seconds;
@@ -140,6 +147,27 @@ export const SETTINGS = {
   ),
   redisUrl: setting('PARLEY_REDIS_URL', 'redis-url', undefined, '`redis://…` — the Redis bus, for running several nodes (with PostgreSQL and a shared `PARLEY_JWT_SECRET`)', url('redis', 'rediss'), 'none'),
   redisPrefix: setting('PARLEY_REDIS_PREFIX', 'redis-prefix', 'parley:', 'channel prefix, so several Parleys can share one Redis', text),
+  storeTimeoutSeconds: setting(
+    'PARLEY_STORE_TIMEOUT',
+    'store-timeout',
+    '5s',
+    'the longest one database call may take; a send that cannot be stored in time is refused with the retryable `unavailable`',
+    parseDuration,
+  ),
+  drainDelaySeconds: setting(
+    'PARLEY_DRAIN_DELAY',
+    'drain-delay',
+    '2s',
+    'on SIGTERM, how long `/readyz` says 503 (and new sockets are refused) before open sockets are drained — time for a load balancer to notice',
+    durationOrZero,
+  ),
+  shutdownTimeoutSeconds: setting(
+    'PARLEY_SHUTDOWN_TIMEOUT',
+    'shutdown-timeout',
+    '10s',
+    'on SIGTERM, the process exits within this, drained or not',
+    parseDuration,
+  ),
 } as const;
 
 type Settings = typeof SETTINGS;

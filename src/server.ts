@@ -25,6 +25,7 @@ import { MemoryBus } from './bus/memory.js';
 import { RedisBus } from './bus/redis.js';
 import { ChatService } from './chat/service.js';
 import type { Config } from './config.js';
+import { withDeadline } from './deadline.js';
 import { errorHandling } from './http/errors.js';
 import { createLogger } from './logger.js';
 import { opsRoutes } from './http/ops.js';
@@ -39,6 +40,12 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Whether anyone can log in yet (the CLI says how to make the first user). */
     hasUsers(): Promise<boolean>;
+    /**
+     * Drains the node before it stops (SIGTERM): /readyz turns 503 and new sockets are refused at once; after
+     * the drain delay, new sends are refused (retryably), the sends already taken are stored and acked, and
+     * every socket is closed with 1001 ("reconnect elsewhere"). Then call close().
+     */
+    drain(): Promise<void>;
   }
 }
 
@@ -58,7 +65,7 @@ export interface ServerParts {
 export async function buildServer(config: Config, parts: ServerParts = {}): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: parts.logger ?? createLogger(config.logLevel), bodyLimit: Limits.frameBytes });
   const owned: { close(): Promise<void> }[] = [];
-  const store = parts.store ?? (await openStore(config));
+  const store = parts.store ?? (await openStore(config, (error, message) => app.log.warn({ err: error }, message)));
   if (!parts.store) owned.push(store);
   const bus =
     parts.bus ?? (config.redisUrl ? new RedisBus(config.redisUrl, config.redisPrefix, (error) => app.log.warn({ err: error }, 'redis bus')) : new MemoryBus());
@@ -85,7 +92,13 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
   const live = new LiveSockets(config.expiryWarningSeconds * 1000);
   const chat = new ChatService(
     { rooms: store.rooms, entries: store.entries, users: store.accounts, bus },
-    { nodeId: parts.nodeId ?? randomUUID(), positionEveryMs: parts.positionEveryMs ?? 1000, subscribeWaitMs: 2000, log: app.log },
+    {
+      nodeId: parts.nodeId ?? randomUUID(),
+      positionEveryMs: parts.positionEveryMs ?? 1000,
+      subscribeWaitMs: 2000,
+      storeTimeoutMs: config.storeTimeoutSeconds * 1000,
+      log: app.log,
+    },
   );
   await feed.start();
   chat.start();
@@ -122,7 +135,16 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
 
   // ---- one plugin per area
   // First, so its onResponse hook (metrics) sees every route.
-  await app.register(opsRoutes, { live, ready: async () => ({ store: await store.ping().then(() => true, () => false), bus: bus.up, revocations: feed.current }) });
+  let draining = false;
+  const storeAnswers = () =>
+    withDeadline(store.ping(), Math.min(2000, config.storeTimeoutSeconds * 1000), () => new Error('the store did not answer in time')).then(
+      () => true,
+      () => false,
+    );
+  await app.register(opsRoutes, {
+    live,
+    ready: async () => ({ store: await storeAnswers(), bus: bus.up, revocations: feed.current, accepting: !draining }),
+  });
   await app.register(authRoutes, { accounts, sessions, tickets, authenticator, loginRateLimit: config.loginRateLimit });
   await app.register(roomRoutes, { chat, authenticator, allowedOrigins: config.allowedOrigins });
   await app.register(wsRoutes, {
@@ -130,6 +152,7 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
     chat,
     live,
     revocations: feed,
+    draining: () => draining,
     allowedOrigins: config.allowedOrigins,
     frameRate: config.wsFrameRate,
     maxBufferedBytes: config.wsMaxBufferedBytes,
@@ -148,5 +171,13 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
     app.log.warn('DEMO MODE: users johndoe and janedoe exist with the recipe\'s passwords ("secret", "secret2"). Never use --demo in production.');
   }
   app.decorate('hasUsers', () => store.accounts.any());
+  app.decorate('drain', async () => {
+    if (draining) return;
+    draining = true;
+    app.log.info(`draining: /readyz answers 503 and new sockets are refused; open sockets close in ${config.drainDelaySeconds} s`);
+    await new Promise((resolve) => setTimeout(resolve, config.drainDelaySeconds * 1000));
+    await chat.drain();
+    live.closeAll(CloseCodes.shuttingDown);
+  });
   return app;
 }

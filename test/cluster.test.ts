@@ -102,7 +102,7 @@ describe('two nodes', () => {
     const observer = await joined(b, await getToken(b.url, 'janedoe'));
     const sender = await joined(a, await getToken(a.url));
     // Another node's commit whose publish never happened (it crashed in between): straight into the store.
-    const crashed = openPostgresStore(schemaUrl);
+    const crashed = openPostgresStore(schemaUrl, { timeoutMs: 5000, onError: () => {} });
     const [stored] = await crashed.entries.append([{ kind: 'message', room: 'general', user: 'johndoe', body: 'never published' }]);
     await crashed.close();
     sender.send({ type: 'send', room: 'general', body: 'published', clientId: 'gap-1' });

@@ -38,14 +38,26 @@ export class ChatService {
 
   constructor(
     private readonly parts: ChatParts,
-    options: HubOptions,
+    options: HubOptions & { storeTimeoutMs: number },
   ) {
     this.hub = new Hub(parts.bus, parts, options);
-    this.writer = new EntryWriter(parts.entries, (entry) => this.hub.publish({ type: 'entry', entry: entryFrame(entry) }));
+    this.writer = new EntryWriter(parts.entries, (entry) => this.hub.publish({ type: 'entry', entry: entryFrame(entry) }), {
+      timeoutMs: options.storeTimeoutMs,
+      onError: (error) => options.log.warn({ err: error }, 'a batch of messages could not be stored; its senders retry'),
+    });
   }
 
   start(): void {
     this.hub.start();
+  }
+
+  /** True once draining: new sends are refused (retryably); the ones taken are being stored and acked. */
+  closing = false;
+
+  /** Stops taking sends and resolves once every send already taken is stored and answered. */
+  async drain(): Promise<void> {
+    this.closing = true;
+    await this.writer.idle();
   }
 
   /** Answers what is queued, then stops positioning and drops the bus subscriptions. */
@@ -254,6 +266,7 @@ export class Membership implements Member {
   /** Resolves once stored (a repeated clientId: with the first message); the entry reaches every member. */
   async send(body: string, clientId: string | undefined): Promise<{ id: string; seq: number }> {
     if (!canWriteAnything(this.listener.actor)) throw new ParleyError('forbidden', 'sending needs the chat:write scope');
+    if (this.chat.closing) throw new ParleyError('unavailable', 'this node is shutting down: send it again (same clientId) after reconnecting');
     const result = await this.chat.write({ kind: 'message', room: this.room, user: this.user, body, ...(clientId ? { clientId } : {}) });
     if (result.status === 'gone') throw new ParleyError('no_such_room', `${this.room} is gone`);
     return { id: result.entry.id, seq: result.entry.seq };

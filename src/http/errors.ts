@@ -30,6 +30,8 @@ export function asParleyError(error: unknown): ParleyError | undefined {
 
 export function sendError(reply: FastifyReply, error: ParleyError): FastifyReply {
   if (error instanceof AuthFailure && error.challenge) reply.header('www-authenticate', error.challenge);
+  // A retryable refusal says when to come back (a rate limit has already set its own).
+  if (error.retryable && !reply.hasHeader('retry-after')) reply.header('retry-after', '1');
   return reply.code(error.status).header('cache-control', 'no-store').send({ error: error.code, error_description: error.message });
 }
 

@@ -12,6 +12,8 @@ export interface Readiness {
   bus: boolean;
   /** The revocation feed was read recently: revocations still reach this node's sockets. */
   revocations: boolean;
+  /** False once SIGTERM started the drain. */
+  accepting: boolean;
 }
 
 export interface OpsOptions {
@@ -42,10 +44,11 @@ async function ops(app: FastifyInstance, options: OpsOptions): Promise<void> {
   app.get('/readyz', { schema: { tags: ['ops'], summary: 'The node can serve: store and bus reachable, revocations current' } }, async (_request, reply) => {
     const checks = await options.ready();
     const down = Object.entries(checks).filter(([, up]) => !up).map(([name]) => name);
+    const status = !checks.accepting ? 'draining' : down.length === 0 ? 'ready' : 'unavailable';
     return reply
       .code(down.length === 0 ? 200 : 503)
       .header('cache-control', 'no-store')
-      .send({ status: down.length === 0 ? 'ready' : 'unavailable', ...(down.length > 0 ? { down } : {}), checks });
+      .send({ status, ...(down.length > 0 ? { down } : {}), checks });
   });
 }
 

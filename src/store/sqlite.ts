@@ -7,10 +7,10 @@ import type { AppendResult, NewEntry } from '../domain/entries.js';
 import type { Db } from './db.js';
 import { type AppendSteps, SqlEntries, appendBatch } from './entries.js';
 import type { Database } from './schema.js';
-import { type Store, storeOver } from './store.js';
+import { type Store, type StoreOptions, storeOver } from './store.js';
 
 /** `dataDir`'s parley.db, or an in-memory database for `:memory:`. */
-export function openSqliteStore(dataDir: string | ':memory:'): Store {
+export function openSqliteStore(dataDir: string | ':memory:', options: Pick<StoreOptions, 'timeoutMs'> = { timeoutMs: 5000 }): Store {
   let file = dataDir;
   if (dataDir !== ':memory:') {
     file = path.join(dataDir, 'parley.db');
@@ -20,7 +20,8 @@ export function openSqliteStore(dataDir: string | ':memory:'): Store {
   const database = new SQLite(file);
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = FULL');
-  database.pragma('busy_timeout = 5000');
+  // Another process (the CLI) holding the write lock makes a call wait this long at most.
+  database.pragma(`busy_timeout = ${options.timeoutMs}`);
   database.pragma('foreign_keys = ON');
   const db: Db = {
     kysely: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }),

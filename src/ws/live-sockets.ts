@@ -34,6 +34,11 @@ export class LiveSockets {
     }
   }
 
+  /** Closes every open socket with `event` (the node is shutting down). */
+  closeAll(event: { code: number; reason: string }): void {
+    for (const life of this.lives) life.socket.close(event.code, event.reason);
+  }
+
   get size(): number {
     return this.lives.size;
   }

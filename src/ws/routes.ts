@@ -1,5 +1,6 @@
 // The WebSocket endpoints behind one upgrade gate: auth and Origin are settled before the handshake.
 import type { FastifyInstance } from 'fastify';
+import { ParleyError } from 'parley-chat-protocol';
 import type { Authenticator } from '../auth/authenticator.js';
 import { authGate } from '../auth/gate.js';
 import type { ChatService } from '../chat/service.js';
@@ -15,12 +16,17 @@ export interface WsRoutesOptions extends SessionSettings {
   live: LiveSockets;
   /** Where revocations made anywhere (any node, the CLI) arrive: the matching sockets close with 4403. */
   revocations: { on(listener: (revocation: Revocation) => void): void };
+  /** True once the node drains: new sockets are refused (503, retryable) so clients go to another node. */
+  draining(): boolean;
   allowedOrigins: readonly string[];
 }
 
 export async function wsRoutes(app: FastifyInstance, options: WsRoutesOptions): Promise<void> {
   const { live } = options;
   options.revocations.on((revocation) => live.apply(revocation));
+  app.addHook('preValidation', async () => {
+    if (options.draining()) throw new ParleyError('unavailable', 'this node is shutting down: connect to another one');
+  });
   app.addHook('preValidation', authGate(options.authenticator, { cookie: true, handshake: true, allowedOrigins: options.allowedOrigins }));
 
   await app.register(securedEchoRoute, { live, frameRate: options.frameRate });

@@ -70,13 +70,13 @@ export class RunDatabase {
    * A stalled database: another session holds ACCESS EXCLUSIVE locks on messages and rooms for `ms`, so every
    * read or write of them waits. Resolves once the locks are taken; `released` once they are let go.
    * A write in flight touches both tables, so waiting for the locks could deadlock with it; each attempt gives
-   * up after 200 ms instead (below deadlock_timeout, so PostgreSQL never has to pick a victim) and tries again:
+   * up after 500 ms instead (below the 1 s deadlock_timeout, so PostgreSQL never has to pick a victim) and tries again:
    * the stall adds no deadlock errors of its own making.
    */
   async stall(ms: number): Promise<{ released: Promise<void> }> {
     const client = new pg.Client({ connectionString: POSTGRES_URL, application_name: `${this.applicationName}-stall` });
     await client.connect();
-    await client.query("set lock_timeout = '200ms'");
+    await client.query("set lock_timeout = '500ms'");
     for (let attempt = 1; ; attempt++) {
       await client.query('begin');
       try {
@@ -84,7 +84,7 @@ export class RunDatabase {
         break;
       } catch (error) {
         await client.query('rollback');
-        if ((error as { code?: string }).code !== '55P03' || attempt === 50) {
+        if ((error as { code?: string }).code !== '55P03' || attempt === 60) {
           await client.end();
           throw error;
         }
