@@ -5,7 +5,7 @@ import type { Started } from './peers/started.js';
 export type ToChild = { type: 'cpu' } | { type: 'mem' } | { type: 'stop' };
 export type FromChild =
   | { type: 'ready'; port: number }
-  /** process.cpuUsage() user+system in µs: every thread of the process (argon2, libuv, GC helpers). */
+  /** process.cpuUsage() user+system in µs, every thread; the parent prefers /proc (see ServerProcess.cpuMicros). */
   | { type: 'cpu'; micros: number }
   /** After a full GC: resident set and JS heap in bytes. */
   | { type: 'mem'; rss: number; heapUsed: number };

@@ -40,7 +40,8 @@ function table(cases: CaseResult[]): string {
   const head = ['scenario', 'metric', subjectLabel, ...others.map((k) => `${subjectLabel} / ${otherLabel(k)} (${otherLabel(k)})`)];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i < 2 ? '---' : '---:')).join('|')}|`];
   for (const c of cases) {
-    c.metrics.forEach((metric, i) => {
+    // Other processes' CPU is summarised under the table, not given a row per case.
+    c.metrics.filter((m) => m.key !== 'others').forEach((metric, i) => {
       const cells = [i === 0 ? c.title : '', metric.label, value(c, c.subject, metric)];
       for (const k of others) cells.push(c.columns[k] ? `${ratio(c, k, metric)}(${value(c, k, metric)})` : (c.skipped?.[k] ? 'skipped' : ''));
       lines.push(`| ${cells.join(' | ')} |`);
@@ -58,6 +59,11 @@ export function markdown(results: ResultsFile): string {
   const skipped = new Map<string, string>();
   for (const c of results.cases) for (const [k, why] of Object.entries(c.skipped ?? {})) skipped.set(k, why);
   const notes = [...new Set(results.cases.flatMap((c) => c.notes ?? []))];
+  const others = results.cases.flatMap((c) => Object.values(c.columns).flatMap((col) => col.runs.map((r) => r.others).filter((x): x is number => x !== undefined)));
+  if (others.length) {
+    const worst = Math.max(...others);
+    notes.push(`other processes on this shared machine took at most ${worst.toFixed(2)} cores during a measured run (each run first waits for a quiet moment)`);
+  }
   parts.push(
     [
       `${results.cpus} × ${results.cpuModel ?? 'CPU'}, Node ${results.node}${results.bun ? `, Bun ${results.bun}` : ''}; ` +

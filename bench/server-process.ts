@@ -1,6 +1,8 @@
 // Parent side of a server under test: spawns it (pinned to the server core), asks it for CPU and memory.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FromChild, ToChild } from './ipc.js';
@@ -37,6 +39,8 @@ export class ServerProcess {
     readonly name: string,
     readonly child: ChildProcess,
     readonly port: number,
+    /** Parley's data dir: made here, so that it is removed even when the server had to be killed. */
+    private readonly dataDir?: string,
   ) {
     child.on('message', (message: FromChild) => this.replies.shift()?.(message));
   }
@@ -48,6 +52,8 @@ export class ServerProcess {
       peer === 'bun'
         ? [findBun().path!, path.join(here, 'peers', 'bun.js')]
         : [process.execPath, '--expose-gc', path.join(here, 'servers.js'), peer];
+    const dataDir = peer === 'parley' ? fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-')) : undefined;
+    if (dataDir) env = { ...env, BENCH_DATA_DIR: dataDir };
     const argv = pinning.server ? ['taskset', '-c', pinning.server, ...command] : command;
     const child = spawn(argv[0]!, argv.slice(1), {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -60,7 +66,7 @@ export class ServerProcess {
       child.once('exit', (code) => reject(new Error(`${name} server exited (${code}) before it was ready`)));
       child.once('message', (message: FromChild) => {
         clearTimeout(timer);
-        if (message.type === 'ready') resolve(new ServerProcess(name, child, message.port));
+        if (message.type === 'ready') resolve(new ServerProcess(name, child, message.port, dataDir));
         else reject(new Error(`${name} server: unexpected first message ${JSON.stringify(message)}`));
       });
     });
@@ -77,7 +83,14 @@ export class ServerProcess {
     });
   }
 
+  /**
+   * The server's CPU time (user + system, every thread) in µs. Read by the kernel's accounting in
+   * /proc/PID/stat (10 ms ticks) where there is one, because an overloaded server would answer an IPC question
+   * only after its backlog — seconds past the window being measured; over IPC elsewhere.
+   */
   async cpuMicros(): Promise<number> {
+    const fromProc = procCpuMicros(this.child.pid);
+    if (fromProc !== undefined) return fromProc;
     const reply = await this.ask({ type: 'cpu' });
     if (reply.type !== 'cpu') throw new Error(`unexpected ${JSON.stringify(reply)}`);
     return reply.micros;
@@ -89,14 +102,16 @@ export class ServerProcess {
     return reply;
   }
 
-  /** Asks for a clean stop (Parley removes its temp dir), then insists. */
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    if (this.child.connected) this.child.send({ type: 'stop' } satisfies ToChild);
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(timer);
+  /** Asks for a clean stop, then insists after `graceMs` (a server deep in a backlog may not get to it). */
+  async stop(graceMs = 5_000): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      const exited = new Promise((resolve) => this.child.once('exit', resolve));
+      if (this.child.connected) this.child.send({ type: 'stop' } satisfies ToChild);
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    }
+    if (this.dataDir) fs.rmSync(this.dataDir, { recursive: true, force: true });
   }
 }
 
@@ -107,5 +122,22 @@ export function pinSelf(cores: string): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+let ticksPerSecond: number | undefined;
+
+/** utime + stime of a whole process (all threads) from /proc/PID/stat, in µs; undefined without /proc. */
+function procCpuMicros(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // Fields after the command name (which may hold spaces, so split after its closing parenthesis):
+    // state is field 3; utime and stime are fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    return ((Number(fields[11]) + Number(fields[12])) / ticksPerSecond) * 1e6;
+  } catch {
+    return undefined;
   }
 }

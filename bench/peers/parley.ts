@@ -12,7 +12,8 @@ import { buildServer } from '../../src/server.js';
 import type { Started } from './started.js';
 
 export async function startParley(env: Record<string, string | undefined>): Promise<Started> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-'));
+  // The runner makes (and removes) the data dir; alone, this makes its own.
+  const dataDir = env.BENCH_DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-'));
   const config = loadConfig(
     {
       PARLEY_LOG_LEVEL: 'silent',

@@ -1,4 +1,6 @@
 // What every scenario gets from the runner, and the interleaving that all of them share.
+import os from 'node:os';
+import { coresBusySince, machineMark, waitForQuietMachine } from '../machine.js';
 import type { PeerName, Pinning, ServerProcess } from '../server-process.js';
 import type { Target } from '../targets.js';
 
@@ -57,6 +59,7 @@ export async function interleave<C extends string>(
   for (let pass = warmUp ? 0 : 1; pass <= bench.rounds; pass++) {
     const order = columns.map((_, i) => columns[(i + pass) % columns.length]!);
     for (const column of order) {
+      if (!(await waitForQuietMachine(os.cpus().length))) bench.log('    (the machine stayed busy with other processes: measuring anyway)');
       const figures = await measure(column);
       const show = options.show?.(figures) ?? defaultShow(figures);
       bench.log(`  ${title.padEnd(44)} ${column.padEnd(16)} ${(pass === 0 ? 'warm-up' : `round ${pass}`).padEnd(8)} ${show}`);
@@ -74,17 +77,25 @@ function defaultShow(f: Figures): string {
 
 export const fmt = (x: number) => (!Number.isFinite(x) ? String(x) : Math.abs(x) >= 100 ? Math.round(x).toLocaleString('en-US') : x.toPrecision(3));
 
-/** Server CPU and load-generator CPU around a window of work. */
-export async function timed<T>(server: ServerProcess, work: () => Promise<T>): Promise<{ value: T; ms: number; serverCpu: number; loadgen: number }> {
+/** Server CPU, load-generator CPU and everyone else's CPU around a window of work. */
+export async function timed<T>(
+  server: ServerProcess,
+  work: () => Promise<T>,
+): Promise<{ value: T; ms: number; serverCpu: number; loadgen: number; others: number }> {
   const cpu0 = await server.cpuMicros();
   const own0 = process.cpuUsage();
+  const machine0 = machineMark();
   const t0 = performance.now();
   const value = await work();
   const ms = performance.now() - t0;
   const own = process.cpuUsage(own0);
+  const machine = coresBusySince(machine0, os.cpus().length);
   const serverCpu = (await server.cpuMicros()) - cpu0;
   // The load generator's share of one core: near 1.0 means the client, not the server, may be the limit.
-  return { value, ms, serverCpu, loadgen: (own.user + own.system) / 1000 / ms };
+  const loadgen = (own.user + own.system) / 1000 / ms;
+  // Cores' worth taken by processes that are neither the server nor the load generator (a shared machine).
+  const others = Math.max(0, machine - loadgen - serverCpu / 1000 / ms);
+  return { value, ms, serverCpu, loadgen, others };
 }
 
 /** Small pool: at most `concurrency` of `count` tasks at once. */
@@ -100,6 +111,7 @@ export async function pool(count: number, concurrency: number, task: (i: number)
 export const sourceAddress = (i: number) => `127.0.0.${1 + (i % 8)}`;
 
 export const LOADGEN_METRIC: Metric = { key: 'loadgen', label: 'load generator busy (share of its core)', better: 'info' };
+export const OTHERS_METRIC: Metric = { key: 'others', label: 'other processes\' CPU meanwhile (cores)', better: 'info' };
 
 /** Starts a fresh server per peer for one scenario (no state carried over from another), stops them after. */
 export async function withServers<T>(bench: Bench, peers: PeerName[], fn: (servers: Map<PeerName, ServerProcess>) => Promise<T>): Promise<T> {

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { ServerProcess } from '../server-process.js';
 import { Histogram, sleep } from '../stats.js';
-import { type Bench, type CaseResult, type Figures, LOADGEN_METRIC, caseResult, fmt, interleave, timed } from './common.js';
+import { type Bench, type CaseResult, type Figures, LOADGEN_METRIC, OTHERS_METRIC, caseResult, fmt, interleave, timed } from './common.js';
 
 const POSTGRES = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -43,6 +43,7 @@ export async function durable(bench: Bench): Promise<CaseResult[]> {
           { key: 'p99Ms', label: 'p99 send→ack (ms)', better: 'lower' },
           { key: 'cpuPerOp', label: 'server CPU µs per ack', better: 'lower' },
           LOADGEN_METRIC,
+          OTHERS_METRIC,
         ],
         runs,
         { sqlite: 'Parley on SQLite', postgres: 'Parley on PostgreSQL' },
@@ -72,7 +73,7 @@ async function ackRun(bench: Bench, server: ServerProcess, senders: number, wind
   const latency = new Histogram();
   let acks = 0;
   const tag = randomBytes(6).toString('hex');
-  const { ms, serverCpu, loadgen } = await timed(server, async () => {
+  const { ms, serverCpu, loadgen, others } = await timed(server, async () => {
     const endsAt = performance.now() + seconds * 1000;
     await Promise.all(
       sockets.map(
@@ -107,5 +108,5 @@ async function ackRun(bench: Bench, server: ServerProcess, senders: number, wind
   });
   await Promise.all(sockets.map((ws) => ws.close()));
   await sleep(100);
-  return { rate: (acks / ms) * 1000, p50Ms: latency.percentile(0.5), p99Ms: latency.percentile(0.99), cpuPerOp: serverCpu / acks, loadgen };
+  return { rate: (acks / ms) * 1000, p50Ms: latency.percentile(0.5), p99Ms: latency.percentile(0.99), cpuPerOp: serverCpu / acks, loadgen, others };
 }

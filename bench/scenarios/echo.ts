@@ -2,7 +2,7 @@
 // a line and waits for "You wrote: …" before the next. Closed loop on purpose: it measures per-frame cost.
 import { PEER_LABELS } from '../server-process.js';
 import { Histogram } from '../stats.js';
-import { type Bench, type CaseResult, LOADGEN_METRIC, caseResult, interleave, timed, withServers } from './common.js';
+import { type Bench, type CaseResult, LOADGEN_METRIC, OTHERS_METRIC, caseResult, interleave, timed, withServers } from './common.js';
 
 export async function echo(bench: Bench): Promise<CaseResult[]> {
   const clients = 20;
@@ -14,7 +14,7 @@ export async function echo(bench: Bench): Promise<CaseResult[]> {
       const target = bench.target(peer, server);
       const sockets = await Promise.all(Array.from({ length: clients }, () => target.openEcho()));
       const latency = new Histogram();
-      const { ms, serverCpu, loadgen } = await timed(server, () =>
+      const { ms, serverCpu, loadgen, others } = await timed(server, () =>
         Promise.all(
           sockets.map(async (ws, c) => {
             for (let i = 0; i < rounds; i++) {
@@ -30,7 +30,7 @@ export async function echo(bench: Bench): Promise<CaseResult[]> {
       );
       await Promise.all(sockets.map((ws) => ws.close()));
       const ops = clients * rounds;
-      return { rate: (ops / ms) * 1000, p50Ms: latency.percentile(0.5), p99Ms: latency.percentile(0.99), cpuPerOp: serverCpu / ops, loadgen };
+      return { rate: (ops / ms) * 1000, p50Ms: latency.percentile(0.5), p99Ms: latency.percentile(0.99), cpuPerOp: serverCpu / ops, loadgen, others };
     }),
   );
   return [
@@ -44,6 +44,7 @@ export async function echo(bench: Bench): Promise<CaseResult[]> {
         { key: 'p99Ms', label: 'p99 latency (ms)', better: 'lower' },
         { key: 'cpuPerOp', label: 'server CPU µs per round trip', better: 'lower' },
         LOADGEN_METRIC,
+        OTHERS_METRIC,
       ],
       runs,
       PEER_LABELS,

@@ -51,11 +51,22 @@ export class Members {
     for (const ws of [...this.receivers, ...this.senders]) ws.onFrame = this.idle;
   }
 
-  /** Waits until no member has had a frame for `quietMs` (a previous run's backlog has drained), at most `capMs`. */
-  async quiet(quietMs = 300, capMs = 15_000): Promise<void> {
+  /**
+   * Waits until no member has had a frame for `quietMs` (a previous run's backlog has drained), at most
+   * `capMs`; false if the server is still sending then.
+   */
+  async quiet(quietMs = 300, capMs = 15_000): Promise<boolean> {
     const until = performance.now() + capMs;
     this.lastFrameAt = performance.now();
-    while (performance.now() - this.lastFrameAt < quietMs && performance.now() < until) await sleep(50);
+    while (performance.now() - this.lastFrameAt < quietMs) {
+      if (performance.now() > until) return false;
+      await sleep(50);
+    }
+    return true;
+  }
+
+  destroy(): void {
+    for (const ws of [...this.receivers, ...this.senders]) ws.destroy();
   }
 
   async close(): Promise<void> {
@@ -88,18 +99,13 @@ export async function openLoopRun(members: Members, server: ServerProcess, optio
   const needle = Buffer.from(tag);
   const latency = new Histogram();
   let delivered = 0;
-  // Deliveries after the cutoff are late by definition (not counted as delivered), but they were paid for by
-  // server CPU read after the cutoff (the server answers that IPC only when its backlog lets it): per-delivery
-  // CPU divides by every delivery up to that reading.
-  let deliveredAll = 0;
   let lastAt = 0;
   let t0 = 0;
   let cutoff = Infinity;
   const onFrame = (buf: Buffer, start: number, end: number, now: number) => {
     const at = buf.indexOf(needle, start);
-    if (at < 0 || at >= end) return;
-    deliveredAll++;
-    if (now > cutoff) return;
+    // Past the cutoff a delivery is late by definition: not counted as delivered (the run ends there).
+    if (at < 0 || at >= end || now > cutoff) return;
     let n = 0;
     for (let j = at + needle.length, c = buf[j]!; c >= 48 && c <= 57; c = buf[++j]!) n = n * 10 + c - 48;
     latency.record(now - (t0 + n * intervalMs));
@@ -118,7 +124,7 @@ export async function openLoopRun(members: Members, server: ServerProcess, optio
     while (delivered < expected && performance.now() < cutoff) await sleep(20);
     return (await side) ?? {};
   };
-  const { value: sideFigures, serverCpu, loadgen } = await timed(server, run);
+  const { value: sideFigures, serverCpu, loadgen, others } = await timed(server, run);
   members.idleAll();
 
   // Never-delivered messages are at least `graceMs` late (the last was scheduled that long before the cutoff):
@@ -130,9 +136,10 @@ export async function openLoopRun(members: Members, server: ServerProcess, optio
     delivered: delivered / expected,
     p50Ms: latency.percentile(0.5),
     p99Ms: latency.percentile(0.99),
-    cpuPerOp: serverCpu / Math.max(1, deliveredAll),
+    cpuPerOp: serverCpu / Math.max(1, delivered),
     dropped: members.receivers.filter((ws) => ws.closed).length,
     loadgen,
+    others,
     ...sideFigures,
   };
 }
