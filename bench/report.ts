@@ -59,10 +59,22 @@ export function markdown(results: ResultsFile): string {
   const skipped = new Map<string, string>();
   for (const c of results.cases) for (const [k, why] of Object.entries(c.skipped ?? {})) skipped.set(k, why);
   const notes = [...new Set(results.cases.flatMap((c) => c.notes ?? []))];
-  const others = results.cases.flatMap((c) => Object.values(c.columns).flatMap((col) => col.runs.map((r) => r.others).filter((x): x is number => x !== undefined)));
-  if (others.length) {
-    const worst = Math.max(...others);
-    notes.push(`other processes on this shared machine took at most ${worst.toFixed(2)} cores during a measured run (each run first waits for a quiet moment)`);
+  // Runs measured by different versions of the bench may label (and compute) this differently: one line per label.
+  const byLabel = new Map<string, number[]>();
+  for (const c of results.cases) {
+    const label = c.metrics.find((m) => m.key === 'others')?.label;
+    if (!label) continue;
+    for (const col of Object.values(c.columns)) for (const r of col.runs) if (r.others !== undefined) byLabel.set(label, [...(byLabel.get(label) ?? []), r.others]);
+  }
+  const disturbed = results.cases.flatMap((c) => Object.values(c.columns)).reduce((n, col) => n + (col.disturbed ?? 0), 0);
+  const runs = results.cases.flatMap((c) => Object.values(c.columns)).reduce((n, col) => n + col.runs.length, 0);
+  if (disturbed) notes.push(`${disturbed} of ${runs} runs were disturbed (other processes took ≥ 0.5 cores); medians leave them out where a column has a clean run`);
+  for (const [label, values] of byLabel) {
+    const sorted = [...values].sort((a, b) => a - b);
+    notes.push(
+      `${label}, on this shared machine: median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(2)}, at most ${sorted.at(-1)!.toFixed(2)} ` +
+        'during a measured run (each run first waits up to 4 s for a quiet moment); per run in the JSON',
+    );
   }
   parts.push(
     [

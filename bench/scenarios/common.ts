@@ -19,8 +19,8 @@ export interface CaseResult {
   scenario: string;
   title: string;
   metrics: Metric[];
-  /** Column → its runs and their medians. */
-  columns: Record<string, { label: string; runs: Figures[]; median: Figures }>;
+  /** Column → its runs and their medians; `disturbed` runs (see DISTURBED_CORES) are left out of the median when possible. */
+  columns: Record<string, { label: string; runs: Figures[]; median: Figures; disturbed?: number }>;
   /** Ratios are subject / every other column (Parley / peer; storm / quiet; PostgreSQL / SQLite). */
   subject: string;
   skipped?: Record<string, string>;
@@ -110,6 +110,9 @@ export async function pool(count: number, concurrency: number, task: (i: number)
 /** Source addresses to spread many connections over (loopback is a /8; each has its own port range). */
 export const sourceAddress = (i: number) => `127.0.0.${1 + (i % 8)}`;
 
+/** Other processes' CPU (cores) from which a run counts as disturbed. */
+export const DISTURBED_CORES = 0.5;
+
 export const LOADGEN_METRIC: Metric = { key: 'loadgen', label: 'load generator busy (share of its core)', better: 'info' };
 export const OTHERS_METRIC: Metric = { key: 'others', label: 'other processes\' CPU meanwhile (cores)', better: 'info' };
 
@@ -136,9 +139,13 @@ export function caseResult(
 ): CaseResult {
   const columns: CaseResult['columns'] = {};
   for (const [column, list] of Object.entries(runs)) {
+    // On a shared machine a run during which other processes took half a core or more is disturbed: it stays in
+    // the file (marked) but the median is taken over the undisturbed runs when there is at least one.
+    const clean = list.filter((f) => !(f.others! >= DISTURBED_CORES));
+    const counted = clean.length ? clean : list;
     const med: Figures = {};
-    for (const key of Object.keys(list[0] ?? {})) med[key] = medianOf(list.map((f) => f[key]!));
-    columns[column] = { label: labels[column] ?? column, runs: list, median: med };
+    for (const key of Object.keys(list[0] ?? {})) med[key] = medianOf(counted.map((f) => f[key]!));
+    columns[column] = { label: labels[column] ?? column, runs: list, median: med, disturbed: list.length - clean.length };
   }
   return {
     scenario,
