@@ -51,7 +51,8 @@ export class ServerProcess {
     const command =
       peer === 'bun'
         ? [findBun().path!, path.join(here, 'peers', 'bun.js')]
-        : [process.execPath, '--expose-gc', path.join(here, 'servers.js'), peer];
+        : // BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": profile the servers under load.
+          [process.execPath, '--expose-gc', ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean), path.join(here, 'servers.js'), peer];
     const dataDir = peer === 'parley' ? fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-')) : undefined;
     if (dataDir) env = { ...env, BENCH_DATA_DIR: dataDir };
     const argv = pinning.server ? ['taskset', '-c', pinning.server, ...command] : command;
