@@ -23,11 +23,14 @@ import { TokenService } from './auth/tokens.js';
 import type { Bus } from './bus/bus.js';
 import { MemoryBus } from './bus/memory.js';
 import { RedisBus } from './bus/redis.js';
+import type { Presence } from './chat/ports.js';
 import { ChatService } from './chat/service.js';
 import type { Config } from './config.js';
 import { withDeadline } from './deadline.js';
 import { errorHandling } from './http/errors.js';
 import { createLogger } from './logger.js';
+import { MemoryPresence } from './presence/memory.js';
+import { RedisPresence } from './presence/redis.js';
 import { opsRoutes } from './http/ops.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
@@ -49,6 +52,9 @@ declare module 'fastify' {
   }
 }
 
+/** A node that stops renewing its presence records (it died) has its users go offline within this (plus 5 s). */
+const PRESENCE_TTL_MS = 20_000;
+
 export interface ServerParts {
   /** The store; default: the one `config` names (SQLite in the data dir, or PostgreSQL). */
   store?: Store;
@@ -56,6 +62,8 @@ export interface ServerParts {
   bus?: Bus;
   /** A pino logger; default: one at `config.logLevel`. */
   logger?: FastifyBaseLogger;
+  /** Who is online across nodes; default: Redis when `config` names it, else this process's own. */
+  presence?: Presence;
   /** Tells this node's bus messages from the others'; default: random. */
   nodeId?: string;
   /** How often the node compares each room's stored top with what it delivered (ms). */
@@ -70,6 +78,13 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
   const bus =
     parts.bus ?? (config.redisUrl ? new RedisBus(config.redisUrl, config.redisPrefix, (error) => app.log.warn({ err: error }, 'redis bus')) : new MemoryBus());
   if (!parts.bus) owned.push(bus);
+  const nodeId = parts.nodeId ?? randomUUID();
+  const presence =
+    parts.presence ??
+    (config.redisUrl
+      ? new RedisPresence(config.redisUrl, config.redisPrefix, nodeId, PRESENCE_TTL_MS, (error) => app.log.warn({ err: error }, 'redis presence'))
+      : new MemoryPresence(nodeId));
+  if (!parts.presence && presence instanceof RedisPresence) owned.push(presence);
 
   // ---- services
   const tokens = new TokenService(loadSigningKey(config.dataDir, config.jwtSecret), {
@@ -91,9 +106,9 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
   );
   const live = new LiveSockets(config.expiryWarningSeconds * 1000);
   const chat = new ChatService(
-    { rooms: store.rooms, entries: store.entries, users: store.accounts, bus },
+    { rooms: store.rooms, entries: store.entries, users: store.accounts, bus, presence },
     {
-      nodeId: parts.nodeId ?? randomUUID(),
+      nodeId,
       positionEveryMs: parts.positionEveryMs ?? 1000,
       subscribeWaitMs: 2000,
       storeTimeoutMs: config.storeTimeoutSeconds * 1000,

@@ -131,7 +131,7 @@ export class ChatSession implements Listener {
     // The socket closed while access was being checked: undo the join, or a ghost stays online.
     if (this.socket.readyState !== this.socket.OPEN) return membership.leave();
     this.rooms.set(frame.room, membership);
-    this.reply({ type: 'joined', room: frame.room, members: membership.members, ...ref(frame) });
+    this.reply({ type: 'joined', room: frame.room, members: await membership.members(), ...ref(frame) });
     await membership.catchUp();
   }
 
