@@ -9,7 +9,8 @@ import { promptHidden } from './terminal/prompt.js';
 
 const USAGE = `usage:
   parley serve [--port N] [--host H] [--data DIR] [--demo] [...]   run the server
-  parley chat --user NAME [--url URL] [--room ROOM]               chat in the terminal (password prompted)
+  parley chat --user NAME [--url URL ...] [--room ROOM]           chat in the terminal (password prompted);
+                                                                   several --url (or URL,URL): the nodes of a cluster
   parley user add NAME [--password-stdin] [--admin]               create a user (password prompted)
   parley user list                                                 list users
   parley user disable NAME | parley user enable NAME              block or unblock a user
@@ -27,7 +28,7 @@ async function main(argv: string[]): Promise<void> {
       'password-stdin': { type: 'boolean' },
       admin: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
-      url: { type: 'string' },
+      url: { type: 'string', multiple: true },
       user: { type: 'string' },
       room: { type: 'string' },
     },
@@ -40,11 +41,12 @@ async function main(argv: string[]): Promise<void> {
     // A client: no server configuration is read, and only the SDK and ws are loaded.
     if (!values.user) throw new UsageError('chat needs --user NAME');
     const { runChat } = await import('./terminal/chat.js');
-    const url = values.url ?? 'http://127.0.0.1:8000';
-    process.exitCode = await runChat({ url, user: values.user, room: values.room ?? DEFAULT_ROOM, passwordStdin: values['password-stdin'] ?? false });
+    const urls = (values.url ?? ['http://127.0.0.1:8000']).flatMap((url) => url.split(',')).map((url) => url.trim()).filter(Boolean);
+    process.exitCode = await runChat({ urls, user: values.user, room: values.room ?? DEFAULT_ROOM, passwordStdin: values['password-stdin'] ?? false });
     return;
   }
-  const config = loadConfig(process.env, values);
+  const { url: _urls, ...settings } = values;
+  const config = loadConfig(process.env, settings);
 
   switch (command) {
     case undefined:

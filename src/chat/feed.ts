@@ -109,7 +109,8 @@ export class RoomFeed<F> {
   private async readOn(replaying: boolean): Promise<void> {
     for (;;) {
       if (replaying) await this.sink.drained();
-      if (this.closed) return;
+      // A gap that closed by itself meanwhile (its entries arrived live) leaves nothing to read.
+      if (this.closed || (!replaying && this.ahead.size === 0)) return;
       const limit = replaying ? this.options.page : Math.min(this.options.page, Math.max(...this.ahead.keys()) - this.sent);
       const page = await this.source.after(this.sent, limit);
       if (this.closed) return;

@@ -123,7 +123,7 @@ describe('a 3-node cluster under faults (issue #8)', () => {
     return [...problems, ...saidUnavailable(s, down + 500, up, 'the database was unreachable'), ...(await s.allReady())];
   });
 
-  scenario('PostgreSQL stalled: messages and rooms locked ACCESS EXCLUSIVE for 8 s', 's4', standard, 45_000, async (s) => {
+  scenario('PostgreSQL stalled: messages and rooms locked ACCESS EXCLUSIVE for 8 s', 's4', standard, 75_000, async (s) => {
     s.traffic.start();
     await sleep(2000);
     const { released } = await s.run.db.stall(8000);

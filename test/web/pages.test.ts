@@ -461,7 +461,7 @@ describe('docs, OpenAPI and ops endpoints', () => {
     assert.equal(await health.text(), '{"status":"ok"}');
     const ready = await fetch(`${server.url}/readyz`);
     assert.equal(ready.status, 200);
-    assert.deepEqual(await ready.json(), { status: 'ready', checks: { store: true, bus: true, revocations: true } });
+    assert.deepEqual(await ready.json(), { status: 'ready', checks: { store: true, bus: true, revocations: true, accepting: true } });
   });
 
   test('pages carry the security headers', async () => {
