@@ -9,6 +9,8 @@ import { type AppendSteps, SqlEntries, appendBatch } from './entries.js';
 import type { Database } from './schema.js';
 import { type Store, storeOver } from './store.js';
 
+const BUSY_TIMEOUT_MS = 5000;
+
 /** `dataDir`'s parley.db, or an in-memory database for `:memory:`. */
 export function openSqliteStore(dataDir: string | ':memory:'): Store {
   let file = dataDir;
@@ -20,8 +22,10 @@ export function openSqliteStore(dataDir: string | ':memory:'): Store {
   const database = new SQLite(file);
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = FULL');
-  database.pragma('busy_timeout = 5000');
+  database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   database.pragma('foreign_keys = ON');
+  // A deleted message's text must not linger in free space: freed and overwritten cells are zeroed.
+  database.pragma('secure_delete = ON');
   const db: Db = {
     kysely: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }),
     engine: 'sqlite',
@@ -35,6 +39,8 @@ export function openSqliteStore(dataDir: string | ':memory:'): Store {
  * (building and preparing each query every time cost about six times the SQLite work itself).
  */
 class SqliteEntries extends SqlEntries {
+  /** A deletion's checkpoint has not finished yet. */
+  private erasing = false;
   private steps?: AppendSteps & { begin: SQLite.Statement; commit: SQLite.Statement; rollback: SQLite.Statement };
 
   constructor(
@@ -52,12 +58,30 @@ class SqliteEntries extends SqlEntries {
       try {
         const results = await appendBatch(batch, steps);
         steps.commit.run();
+        if (this.erasing || batch.some((input) => input.kind === 'delete')) this.purgeWal();
         return results;
       } catch (error) {
         if (this.database.inTransaction) steps.rollback.run();
         throw error;
       }
     });
+  }
+
+  /**
+   * The WAL still holds the page images from before the deletion (the text, and the edits that carried it).
+   * A TRUNCATE checkpoint copies the current pages into the database file and empties the WAL. It costs a write
+   * of every page in the WAL, which is fine because deletions are rare. One that cannot finish (another
+   * connection — the CLI — is reading) is tried again after each append until it does.
+   */
+  private purgeWal(): void {
+    // Never wait for a reader here: this runs on the event loop.
+    this.database.pragma('busy_timeout = 0');
+    try {
+      const [result] = this.database.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+      this.erasing = result?.busy !== 0;
+    } finally {
+      this.database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    }
   }
 
   private prepare() {
