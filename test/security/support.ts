@@ -43,22 +43,31 @@ export interface RawAnswer {
   body: string;
 }
 
-/** Sends `request` byte for byte (fetch and ws merge or refuse repeated headers) and reads the answer. */
+/** Sends `request` byte for byte (fetch and ws merge or refuse repeated headers) and reads one answer. */
 export function rawHttp(server: RunningServer, request: string): Promise<RawAnswer> {
   const { port } = new URL(server.url);
   return new Promise((resolve, reject) => {
-    const socket = net.connect(Number(port), '127.0.0.1', () => socket.end(request));
-    let data = '';
-    socket.on('data', (chunk) => (data += chunk.toString('latin1')));
-    socket.on('error', reject);
-    socket.on('close', () => {
-      const [head = '', ...rest] = data.split('\r\n\r\n');
-      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0);
-      let body = rest.join('\r\n\r\n');
-      // Chunked bodies: the one chunk our small answers come in.
-      if (/\r\ntransfer-encoding: chunked/i.test(head)) body = body.replace(/^[0-9a-f]+\r\n/i, '').replace(/\r\n0\r\n\r\n$/, '');
-      resolve({ status, head, body });
+    const socket = net.connect(Number(port), '127.0.0.1', () => socket.write(request));
+    let data = Buffer.alloc(0);
+    const answer = (): RawAnswer | undefined => {
+      const end = data.indexOf('\r\n\r\n');
+      if (end < 0) return undefined;
+      const head = data.subarray(0, end).toString('latin1');
+      const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? NaN);
+      const body = data.subarray(end + 4);
+      if (!(body.length >= length)) return undefined;
+      return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0), head, body: body.subarray(0, length).toString('utf8') };
+    };
+    socket.on('data', (chunk) => {
+      data = Buffer.concat([data, chunk]);
+      const done = answer();
+      if (done) {
+        socket.destroy();
+        resolve(done);
+      }
     });
+    socket.on('error', reject);
+    socket.on('close', () => reject(new Error(`closed without a whole answer: ${data.toString('latin1')}`)));
   });
 }
 
