@@ -157,3 +157,27 @@ describe('budgets across nodes: shared through Redis, per node without it', () =
     assert.equal(await guesses(cluster, 'janedoe'), 30);
   });
 });
+
+describe('the shared counters unreachable', () => {
+  let server: RunningServer;
+  before(async () => {
+    // Nothing listens on port 1: the Redis limiter (and bus) cannot connect.
+    server = await startServer({ PARLEY_REDIS_URL: 'redis://127.0.0.1:1' });
+  });
+  after(() => server.cleanup());
+
+  test('an attempt is refused 503 unavailable with Retry-After, never let through uncounted', async () => {
+    const response = await tokenRequest(server.url, { username: 'johndoe', password: DEMO_PASSWORDS.johndoe! });
+    assert.equal(response.headers.get('retry-after'), '5');
+    await assertError(response, 503, 'unavailable', /rate limiter is unreachable/);
+    await assertHtml503(await form(server, '/login', { username: 'johndoe', password: DEMO_PASSWORDS.johndoe!, next: '/' }));
+  });
+});
+
+async function assertHtml503(response: Response): Promise<void> {
+  assert.equal(response.status, 503);
+  assert.match(response.headers.get('content-type') ?? '', /^text\/html/);
+  assert.equal(response.headers.get('retry-after'), '5');
+  assert.match(await response.text(), /Please try again shortly\./);
+  assert.deepEqual(response.headers.getSetCookie(), []);
+}
