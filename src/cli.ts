@@ -1,4 +1,4 @@
-// parley serve | chat | user add/list/disable/enable | migrate
+// parley serve | chat | user add/list/passwd/disable/enable | migrate
 import { parseArgs } from 'node:util';
 import { DEFAULT_ROOM, ParleyError } from 'parley-chat-protocol';
 import { AccountService, normalizeUsername } from './auth/accounts.js';
@@ -13,7 +13,8 @@ const USAGE = `usage:
                                                                    several --url (or URL,URL): the nodes of a cluster
   parley user add NAME [--password-stdin] [--admin]               create a user (password prompted)
   parley user list                                                 list users
-  parley user disable NAME | parley user enable NAME              block or unblock a user
+  parley user passwd NAME [--password-stdin]                      set a user's password; ends every login of the user
+  parley user disable NAME | parley user enable NAME              block (ends every login) or unblock a user
   parley migrate                                                   bring the database schema up to date
 
 Every command takes the configuration flags (see README): --data, --database-url, ...`;
@@ -115,6 +116,14 @@ async function userCommand(
         const scopes = flags.admin ? [...DEFAULT_SCOPES, 'admin'] : DEFAULT_SCOPES;
         await accounts.register(username, password, scopes);
         return void console.log(`created user ${username} (${scopes.join(' ')})`);
+      }
+      case 'passwd': {
+        if (!name) throw new UsageError('user passwd NAME');
+        const username = normalizeUsername(name);
+        if (!(await store.accounts.find(username))) throw new UsageError(`no user named ${name}`);
+        const password = flags.passwordStdin || !process.stdin.isTTY ? await readStdin() : await promptHidden(`new password for ${username}: `);
+        await accounts.resetPassword(username, password);
+        return void console.log(`changed the password of ${username}; every login of ${username} has ended`);
       }
       case 'list': {
         for (const user of await store.accounts.list()) {

@@ -2,15 +2,16 @@
 // defaults the config names, wires the services, and registers one plugin per area. Parts passed in belong to
 // the caller (several servers in one process may share a store and a bus); parts built here are closed here.
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
-import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { CloseCodes, Limits, ParleyError } from 'parley-chat-protocol';
+import { CloseCodes, Limits } from 'parley-chat-protocol';
 import { roomRoutes } from './api/rooms.js';
 import { AccountService } from './auth/accounts.js';
+import { AttemptBudgets } from './auth/attempts.js';
 import { Authenticator } from './auth/authenticator.js';
 import { selectProtocol } from './auth/credentials.js';
 import { ExternalIssuer } from './auth/external-issuer.js';
@@ -32,6 +33,9 @@ import { RequestLog, createLogger } from './logger.js';
 import { MemoryPresence } from './presence/memory.js';
 import { RedisPresence } from './presence/redis.js';
 import { opsRoutes } from './http/ops.js';
+import { MemoryRateLimiter } from './limits/rate-limiter.js';
+import { RedisRateLimiter } from './limits/redis-rate-limiter.js';
+import { lockDataDir } from './store/lock.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
 import { pageRoutes } from './web/pages.js';
@@ -71,9 +75,30 @@ export interface ServerParts {
 }
 
 export async function buildServer(config: Config, parts: ServerParts = {}): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: parts.logger ?? createLogger(config.logLevel), logController: new RequestLog(), bodyLimit: Limits.frameBytes });
+  const app = Fastify({
+    loggerInstance: parts.logger ?? createLogger(config.logLevel),
+    logController: new RequestLog(),
+    bodyLimit: Limits.frameBytes,
+    // Behind PARLEY_TRUST_PROXY's hops, request.ip is the client and request.protocol what it used.
+    // (A hop count as proxy-addr's function: Fastify's types omit the number form.)
+    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : (config.trustProxy ?? false),
+  });
   const owned: { close(): Promise<void> }[] = [];
-  const store = parts.store ?? (await openStore(config, (error, message) => app.log.warn({ err: error }, message)));
+  // What can refuse to start comes first, before anything needs closing: the key, then the data dir's lock.
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const signingKey = loadSigningKey(config.dataDir, config.jwtSecret);
+  if (!parts.store && !config.databaseUrl) {
+    // A second server on one SQLite file must not start at all.
+    const lock = lockDataDir(config.dataDir);
+    owned.push({ close: async () => lock.release() });
+  }
+  let store: Store;
+  try {
+    store = parts.store ?? (await openStore(config, (error, message) => app.log.warn({ err: error }, message)));
+  } catch (error) {
+    for (const part of owned) await part.close();
+    throw error;
+  }
   if (!parts.store) owned.push(store);
   const bus =
     parts.bus ?? (config.redisUrl ? new RedisBus(config.redisUrl, config.redisPrefix, (error) => app.log.warn({ err: error }, 'redis bus')) : new MemoryBus());
@@ -87,7 +112,7 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
   if (!parts.presence && presence instanceof RedisPresence) owned.push(presence);
 
   // ---- services
-  const tokens = new TokenService(loadSigningKey(config.dataDir, config.jwtSecret), {
+  const tokens = new TokenService(signingKey, {
     issuer: config.issuer,
     audience: config.audience,
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
@@ -104,6 +129,11 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
     { refreshTtlSeconds: config.refreshTokenTtlSeconds, reuseGraceMs: config.refreshReuseGraceSeconds * 1000 },
     () => void feed.poke(),
   );
+  const limiter = config.redisUrl
+    ? new RedisRateLimiter(config.redisUrl, config.redisPrefix, (error) => app.log.warn({ err: error }, 'redis rate limiter'))
+    : new MemoryRateLimiter();
+  owned.push(limiter);
+  const budgets = new AttemptBudgets(limiter, { perSubject: config.loginRateLimit, perAddress: config.addressRateLimit, windowMs: 60_000 }, app.log);
   const live = new LiveSockets(config.expiryWarningSeconds * 1000);
   const chat = new ChatService(
     { rooms: store.rooms, entries: store.entries, users: store.accounts, bus, presence },
@@ -133,12 +163,6 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
   });
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody);
-  await app.register(fastifyRateLimit, {
-    global: false,
-    // After body parsing: the key includes the username being tried.
-    hook: 'preHandler',
-    errorResponseBuilder: (_request, context) => new ParleyError('too_many_requests', `too many attempts; retry in ${context.after}`),
-  });
   await app.register(fastifyWebsocket, {
     options: { maxPayload: Limits.frameBytes, handleProtocols: selectProtocol },
     preClose: async () => {
@@ -158,9 +182,10 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
     );
   await app.register(opsRoutes, {
     live,
+    metrics: { token: config.metricsToken, host: config.metricsHost, port: config.metricsPort },
     ready: async () => ({ store: await storeAnswers(), bus: bus.up, revocations: feed.current, accepting: !draining }),
   });
-  await app.register(authRoutes, { accounts, sessions, tickets, authenticator, loginRateLimit: config.loginRateLimit });
+  await app.register(authRoutes, { accounts, sessions, tickets, authenticator, budgets, allowedOrigins: config.allowedOrigins });
   await app.register(roomRoutes, { chat, authenticator, allowedOrigins: config.allowedOrigins });
   await app.register(wsRoutes, {
     authenticator,
@@ -178,7 +203,7 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
     authenticator,
     allowedOrigins: config.allowedOrigins,
     registrationOpen: config.registration === 'open',
-    loginRateLimit: config.loginRateLimit,
+    budgets,
   });
 
   if (config.demo) {
@@ -195,4 +220,9 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
     live.closeAll(CloseCodes.shuttingDown);
   });
   return app;
+}
+
+/** The nearest `hops` addresses in X-Forwarded-For are proxies (the socket's peer is hop 0). */
+function trustHops(hops: number): (address: string, hop: number) => boolean {
+  return (_address, hop) => hop < hops;
 }

@@ -65,6 +65,12 @@ export class Authenticator {
     ]);
     if (revoked) throw invalidToken('the token was revoked');
     if (!user || user.disabled) throw invalidToken('the account is disabled or gone');
+    // Disabling the user or changing the password ended every login before it. A provider's `iat` has whole
+    // seconds, so its token from the same second as the cutoff is refused too (the safe side); one without
+    // `iat` cannot show it is newer.
+    if (user.revokedBefore !== undefined && (principal.issuedAt ?? 0) < user.revokedBefore) {
+      throw invalidToken('the token was issued before the account\'s sessions were ended (password change or disable)');
+    }
     return principal;
   }
 
@@ -76,6 +82,7 @@ export class Authenticator {
       username: identity.username,
       scopes: identity.scopes.filter((s) => user.scopes.includes(s)),
       expiresAt: identity.expiresAt,
+      ...(identity.issuedAt !== undefined ? { issuedAt: identity.issuedAt } : {}),
       tokenId: identity.tokenId,
       issuer: 'oidc',
     };

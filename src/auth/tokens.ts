@@ -34,8 +34,11 @@ export class TokenService {
   }
 
   async issue(username: string, scopes: string[], family?: string): Promise<IssuedToken> {
-    const iat = Math.floor(this.now() / 1000);
-    const exp = iat + this.settings.accessTokenTtlSeconds;
+    const now = this.now();
+    // `iat` in milliseconds (a NumericDate may have a fraction, RFC 7519 §2): a token issued just after a
+    // password change must not look like one issued just before it, in the same second.
+    const iat = now / 1000;
+    const exp = Math.floor(iat) + this.settings.accessTokenTtlSeconds;
     const jti = randomUUID();
     const token = await new SignJWT({ scope: scopes.join(' '), ...(family ? { fam: family } : {}) })
       .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
@@ -49,7 +52,7 @@ export class TokenService {
     return {
       token,
       expiresIn: this.settings.accessTokenTtlSeconds,
-      principal: { username, scopes, expiresAt: exp * 1000, tokenId: jti, family, issuer: 'parley' },
+      principal: { username, scopes, expiresAt: exp * 1000, issuedAt: now, tokenId: jti, family, issuer: 'parley' },
     };
   }
 
@@ -60,13 +63,14 @@ export class TokenService {
         algorithms: [ALGORITHM],
         issuer: this.settings.issuer,
         audience: this.settings.audience,
-        requiredClaims: ['sub', 'exp', 'jti'],
+        requiredClaims: ['sub', 'exp', 'jti', 'iat'],
         currentDate: new Date(this.now()),
       });
       return {
         username: payload.sub!,
         scopes: typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [],
         expiresAt: payload.exp! * 1000,
+        issuedAt: Math.round(payload.iat! * 1000),
         tokenId: payload.jti!,
         family: typeof payload.fam === 'string' ? payload.fam : undefined,
         issuer: 'parley',

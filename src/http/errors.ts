@@ -6,6 +6,17 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { ParleyError } from 'parley-chat-protocol';
 import { AuthFailure } from '../auth/failures.js';
 
+/** A refusal that will pass: `too_many_requests` or `unavailable`, answered with `Retry-After`. */
+export class RetryLater extends ParleyError {
+  constructor(
+    code: 'too_many_requests' | 'unavailable',
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(code, message);
+  }
+}
+
 /** Fastify's and its plugins' error codes, in the catalogue's words. */
 const FASTIFY_CODES: Record<string, ParleyError['code']> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
@@ -30,8 +41,9 @@ export function asParleyError(error: unknown): ParleyError | undefined {
 
 export function sendError(reply: FastifyReply, error: ParleyError): FastifyReply {
   if (error instanceof AuthFailure && error.challenge) reply.header('www-authenticate', error.challenge);
-  // A retryable refusal says when to come back (a rate limit has already set its own).
-  if (error.retryable && !reply.hasHeader('retry-after')) reply.header('retry-after', '1');
+  if (error instanceof RetryLater) reply.header('retry-after', String(error.retryAfterSeconds));
+  // Any other retryable refusal says when to come back too.
+  else if (error.retryable && !reply.hasHeader('retry-after')) reply.header('retry-after', '1');
   return reply.code(error.status).header('cache-control', 'no-store').send({ error: error.code, error_description: error.message });
 }
 

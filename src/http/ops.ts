@@ -5,7 +5,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import type { LiveSockets } from '../ws/live-sockets.js';
-import { metricsRoutes } from './metrics.js';
+import { type MetricsAccess, metricsRoutes } from './metrics.js';
 
 export interface Readiness {
   store: boolean;
@@ -18,6 +18,7 @@ export interface Readiness {
 
 export interface OpsOptions {
   live: LiveSockets;
+  metrics: MetricsAccess;
   ready(): Promise<Readiness>;
 }
 
@@ -37,7 +38,7 @@ async function ops(app: FastifyInstance, options: OpsOptions): Promise<void> {
     },
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
-  await metricsRoutes(app, { live: options.live });
+  await metricsRoutes(app, { live: options.live, access: options.metrics });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { tags: ['ops'], summary: 'The process is up' } }, async () => ({ status: 'ok' }));

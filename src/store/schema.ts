@@ -12,6 +12,8 @@ export interface Database {
     scopes: string;
     disabled: number;
     created_at: number;
+    /** Tokens issued before this (ms) are refused: see User.revokedBefore. */
+    revoked_before: number | null;
   };
   rooms: {
     name: string;
@@ -179,6 +181,13 @@ const migrations = (engine: Engine): Record<string, Migration> => ({
       // The edits of a deleted message kept the text they set; erase it (deletion now erases every copy).
       await sql`update messages set body = '' where kind = 'edit' and target_id in (select id from messages where kind = 'message' and deleted = 1)`.execute(db);
       await db.schema.createIndex('messages_target').on('messages').columns(['room', 'target_id']).execute();
+    },
+  },
+  '0005_revoked_before': {
+    // Disabling a user, or changing a password, kills every token issued before it for good (enable does not
+    // bring them back).
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('users').addColumn('revoked_before', 'bigint').execute();
     },
   },
 });

@@ -16,7 +16,7 @@ export class SqlTokens {
         scopes: token.scopes.join(' '),
         expires_at: token.expiresAt,
         used_at: null,
-        created_at: Date.now(),
+        created_at: token.createdAt ?? Date.now(),
       })
       .execute();
   }
@@ -49,6 +49,18 @@ export class SqlTokens {
         .executeTakeFirst();
       return Number(spent.numUpdatedRows) === 1 ? { status: 'ok', token } : { status: 'reused', token, usedAt: Number(row.used_at ?? now) };
     });
+  }
+
+  /** The user's logins (refresh-token families) that can still be refreshed. */
+  async liveFamilies(username: string, now: number): Promise<string[]> {
+    const rows = await this.db.kysely
+      .selectFrom('refresh_tokens')
+      .select('family')
+      .distinct()
+      .where('username', '=', username)
+      .where('expires_at', '>', now)
+      .execute();
+    return rows.map((row) => row.family);
   }
 
   /** Records a revocation; `expiresAt` is when the revoked thing would be dead anyway. */
@@ -122,5 +134,6 @@ function toRefreshToken(row: Row<'refresh_tokens'>): RefreshToken {
     username: row.username,
     scopes: scopeList(row.scopes),
     expiresAt: Number(row.expires_at),
+    createdAt: Number(row.created_at),
   };
 }

@@ -1,6 +1,7 @@
 // The /ws chat protocol: join, send/ack after storing, fan-out, resume by seq, and hostile frames.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { ROOM_NAME_PATTERN } from 'parley-chat-protocol';
 import { Client, type Frame, type RunningServer, getToken, startServer } from '../helpers.js';
 
 describe('/ws chat', () => {

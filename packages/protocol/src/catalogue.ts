@@ -124,6 +124,8 @@ export const ErrorCodes = {
   invalid_grant: { status: 400, retryable: false, message: 'the grant is invalid, expired or revoked', on: http },
   unsupported_grant_type: { status: 400, retryable: false, message: 'use grant_type password or refresh_token', on: http },
   invalid_scope: { status: 400, retryable: false, message: 'the scope is unknown or not granted', on: http },
+  /** A change that needs the current password (PATCH /users/me) was sent a wrong one. */
+  wrong_password: { status: 400, retryable: false, message: 'the current password is not correct', on: http },
   unauthorized: { status: 401, retryable: false, message: 'authentication required: send Authorization: Bearer <token>', on: http },
   invalid_token: { status: 401, retryable: false, message: 'the access token is invalid', on: both },
   insufficient_scope: { status: 403, retryable: false, message: 'the access token lacks the scope this needs', on: http },
