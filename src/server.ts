@@ -17,6 +17,7 @@ import { selectProtocol } from './auth/credentials.js';
 import { ExternalIssuer } from './auth/external-issuer.js';
 import { loadSigningKey } from './auth/keys.js';
 import { RevocationFeed } from './auth/revocation-feed.js';
+import { Standing } from './auth/standing.js';
 import { authRoutes } from './auth/routes.js';
 import { TokenSessions } from './auth/sessions.js';
 import { TicketService } from './auth/tickets.js';
@@ -120,8 +121,10 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
   const accounts = new AccountService(store.accounts);
   const tickets = new TicketService(store.tokens);
   const external = config.oidc ? new ExternalIssuer(config.oidc) : undefined;
-  const authenticator = new Authenticator({ tokens, accounts: store.accounts, revocations: store.tokens, tickets, accountService: accounts, external });
+  const standing = new Standing(store.accounts, store.tokens, 30_000);
+  const authenticator = new Authenticator({ tokens, standing, tickets, accountService: accounts, external });
   const feed = new RevocationFeed(store.tokens, { pollMs: 500, staleAfterMs: 10_000, log: app.log });
+  feed.on((revocation) => standing.apply(revocation));
   const sessions = new TokenSessions(
     store.tokens,
     store.accounts,
@@ -146,6 +149,7 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
     },
   );
   await feed.start();
+  await standing.load();
   chat.start();
   app.addHook('onClose', async () => {
     await feed.stop();

@@ -212,3 +212,20 @@ function parseOrText(text: string): unknown {
     return text;
   }
 }
+
+/**
+ * Retries `check` until it resolves without throwing, for at most `timeoutMs`; then lets its error through.
+ * For what the server promises within a bound, e.g. a change made by another process reaching a node through
+ * the revocation feed (polled every 500 ms).
+ */
+export async function eventually<T>(check: () => Promise<T>, timeoutMs = 2000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}

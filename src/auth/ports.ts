@@ -24,6 +24,8 @@ export interface TokenStore {
   revoke(kind: RevocationKind, value: string, expiresAt: number): Promise<void>;
   isRevoked(tokenId: string, family: string | undefined): Promise<boolean>;
   revocationsAfter(id: number): Promise<Revocation[]>;
+  /** Every token and family revocation still in force. */
+  activeRevocations(now: number): Promise<Revocation[]>;
   lastRevocationId(): Promise<number>;
   saveTicket(ticketHash: string, payload: string, expiresAt: number): Promise<void>;
   /** The payload of an unexpired, unused ticket, spent by this call. */

@@ -36,12 +36,18 @@ export type RefreshUse =
   | { status: 'reused'; token: RefreshToken; usedAt: number }
   | { status: 'unknown' | 'expired' | 'revoked' };
 
-export type RevocationKind = 'token' | 'family' | 'user';
+/**
+ * What the feed carries: a token, a login (family) or a user revoked — their live sockets close — or `standing`:
+ * a user's account changed (enabled again, a new password) and every node must read it again.
+ */
+export type RevocationKind = 'token' | 'family' | 'user' | 'standing';
 
 export interface Revocation {
   id: number;
   kind: RevocationKind;
   value: string;
+  /** After this the revoked thing would be dead anyway. */
+  expiresAt: number;
 }
 
 export class UsernameTakenError extends Error {

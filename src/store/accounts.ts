@@ -57,7 +57,7 @@ export class SqlAccounts {
         .where('username', '=', username)
         .executeTakeFirst();
       const found = Number(result.numUpdatedRows) > 0;
-      if (found && disabled) await revokeUser(trx, username);
+      if (found) await announce(trx, disabled ? 'user' : 'standing', username);
       return found;
     });
   }
@@ -77,7 +77,7 @@ export class SqlAccounts {
         .where('password_hash', 'is not', null)
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) === 0) return undefined;
-      if (dropSockets) await revokeUser(trx, username);
+      await announce(trx, dropSockets ? 'user' : 'standing', username);
       return cutoff;
     });
   }
@@ -91,9 +91,13 @@ function cutoffNow(): number {
   return Date.now() + 1;
 }
 
-async function revokeUser(trx: Transaction<Database>, username: string): Promise<void> {
+/**
+ * Tells every node through the feed: `user` drops the user's live sockets; `standing` only makes the nodes read
+ * the account again (each keeps it in memory for the handshake).
+ */
+async function announce(trx: Transaction<Database>, kind: 'user' | 'standing', username: string): Promise<void> {
   const now = Date.now();
-  await trx.insertInto('revocations').values({ kind: 'user', value: username, expires_at: now + FEED_RETENTION_MS, created_at: now }).execute();
+  await trx.insertInto('revocations').values({ kind, value: username, expires_at: now + FEED_RETENTION_MS, created_at: now }).execute();
 }
 
 function toUser(row: Row<'users'>): User {

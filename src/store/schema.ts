@@ -41,7 +41,7 @@ export interface Database {
   /** Append-only feed of revocations; every node tails it to drop live sockets. */
   revocations: {
     id: Generated<number>;
-    kind: 'token' | 'family' | 'user';
+    kind: 'token' | 'family' | 'user' | 'standing';
     value: string;
     /** After this the revoked thing would be dead anyway, and the row may go. */
     expires_at: number;

@@ -86,12 +86,23 @@ export class SqlTokens {
   async revocationsAfter(id: number): Promise<Revocation[]> {
     const rows = await this.db.kysely
       .selectFrom('revocations')
-      .select(['id', 'kind', 'value'])
+      .select(['id', 'kind', 'value', 'expires_at'])
       .where('id', '>', id)
       .orderBy('id', 'asc')
       .limit(1000)
       .execute();
-    return rows.map((row) => ({ id: Number(row.id), kind: row.kind, value: row.value }));
+    return rows.map(toRevocation);
+  }
+
+  /** Every token and family revocation still in force: what a node loads before it tails the feed. */
+  async activeRevocations(now: number): Promise<Revocation[]> {
+    const rows = await this.db.kysely
+      .selectFrom('revocations')
+      .select(['id', 'kind', 'value', 'expires_at'])
+      .where('kind', 'in', ['token', 'family'])
+      .where('expires_at', '>', now)
+      .execute();
+    return rows.map(toRevocation);
   }
 
   async lastRevocationId(): Promise<number> {
@@ -125,6 +136,10 @@ export class SqlTokens {
     const last = await this.lastRevocationId();
     await db.deleteFrom('revocations').where('expires_at', '<=', now).where('id', '<', last).execute();
   }
+}
+
+function toRevocation(row: Pick<Row<'revocations'>, 'kind' | 'value' | 'expires_at'> & { id: number }): Revocation {
+  return { id: Number(row.id), kind: row.kind, value: row.value, expiresAt: Number(row.expires_at) };
 }
 
 function toRefreshToken(row: Row<'refresh_tokens'>): RefreshToken {

@@ -52,5 +52,7 @@ function matches(principal: Principal, { kind, value }: Revocation): boolean {
       return principal.family === value;
     case 'user':
       return principal.username === value;
+    case 'standing':
+      return false; // the account changed, nothing was revoked
   }
 }
