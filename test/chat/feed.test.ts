@@ -140,7 +140,8 @@ async function run(t: TestContext, seed: number): Promise<Outcome> {
   const replayAt = rng.int(0, 3);
   const scenario =
     `page=${page} maxHeld=${maxHeld} gapWait=${gapWaitMs} fail=${failRate} loss=${lossRate} dup=${dupRate} late<=${maxLateMs}` +
-    ` stored=${initial} +${later}/${spacingMs}ms inRead=${inReadRate} start=${start}${prelude ? ' skipTo' : ''}${closeAt !== undefined ? ` closeAt=${closeAt}` : ''}`;
+    ` stored=${initial} +${later}/${spacingMs}ms inRead=${inReadRate} start=${start}` +
+    `${prelude ? ' skipTo' : ''}${closeAt !== undefined ? ` closeAt=${closeAt}` : ''}`;
 
   const entries = new FakeEntries(rng, clock, failRate, rng.pick([0, 1, 3, 10]));
   const sink = new RecordingSink(rng, clock, rng.pick([0, 0.3, 0.8]));
