@@ -253,10 +253,13 @@ export type Config = { [K in SettingName]: Settings[K]['fallback'] extends strin
   demo: boolean;
 };
 
+/** `--demo` / `PARLEY_DEMO=1`: a switch, not a value, so it sits beside SETTINGS (and last in the README's table). */
+export const DEMO_SWITCH = { env: 'PARLEY_DEMO', flag: 'demo', meaning: 'seed the demo users (never in production)' } as const;
+
 /** The CLI's flags: every setting by its flag name, and --demo. */
 export const CONFIG_FLAGS = {
   ...Object.fromEntries(Object.values(SETTINGS).map((s) => [s.flag, { type: 'string' as const }])),
-  demo: { type: 'boolean' as const },
+  [DEMO_SWITCH.flag]: { type: 'boolean' as const },
 };
 
 /** Reads flags (already parsed by the CLI) over env over defaults, and fails naming the bad setting. */
@@ -295,6 +298,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Record<string, string 
     }
     result.expiryWarningSeconds = result.accessTokenTtlSeconds / 2;
   }
-  result.demo = flags.demo === true || env.PARLEY_DEMO === '1';
+  result.demo = flags[DEMO_SWITCH.flag] === true || env[DEMO_SWITCH.env] === '1';
   return result;
 }

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { type RunningServer, startServer, tempDir, tokenRequest } from './helpers.js';
+import { type RunningServer, eventually, startServer, tempDir, tokenRequest } from './helpers.js';
 import { BIN, parley } from './support/cli.js';
 
 function authMe(server: RunningServer, token: string) {
@@ -63,7 +63,7 @@ describe('parley CLI', () => {
     assert.ok(Math.abs(Date.parse(created!) - Date.now()) < 60_000, created);
   });
 
-  test('disable and enable act on a running server at once, tokens included', async () => {
+  test('disable and enable act on a running server (within the feed interval), tokens included', async () => {
     server = await startServer({}, dir);
     const granted = await tokenRequest(server.url, { username: 'alice', password: 'alice-password' });
     assert.equal(granted.status, 200);
@@ -80,8 +80,12 @@ describe('parley CLI', () => {
     assert.equal(refused.status, 400);
     assert.equal(((await refused.json()) as { error: string }).error, 'invalid_grant');
 
-    const me = await authMe(server, token);
-    assert.equal(me.status, 401);
+    // The running server hears of it through the revocation feed (polled every 500 ms).
+    const me = await eventually(async () => {
+      const answer = await authMe(server!, token);
+      assert.equal(answer.status, 401);
+      return answer;
+    }, 1500);
     assert.equal(me.headers.get('www-authenticate'), 'Bearer error="invalid_token"');
     assert.equal(((await me.json()) as { error: string }).error, 'invalid_token');
 

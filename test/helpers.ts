@@ -141,7 +141,7 @@ export class Client {
   }
 
   /** Opens /ws with a bearer token and waits for the welcome frame. */
-  static async chat(server: RunningServer, token: string): Promise<Client> {
+  static async chat(server: Pick<RunningServer, 'wsUrl'>, token: string): Promise<Client> {
     const client = await Client.open(`${server.wsUrl}/ws`, { headers: { authorization: `Bearer ${token}` } });
     await client.next((f) => f.type === 'welcome');
     return client;

@@ -49,6 +49,8 @@ export class Standing {
     const cached = this.users.get(username);
     if (cached && cached.until > now) return cached.user;
     const user = await this.accounts.find(username);
+    // Only accounts in good standing are kept: one refused is read again next time, so enabling it counts at once.
+    if (!user || user.disabled) return user;
     if (this.users.size >= MAX_USERS) this.users.delete(this.users.keys().next().value!);
     this.users.set(username, { user, until: now + this.userTtlMs });
     return user;

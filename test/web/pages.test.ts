@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { SignJWT, decodeJwt } from 'jose';
 import { hashPassword } from '../../src/auth/passwords.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
-import { type RunningServer, getToken, startServer, tokenRequest } from '../helpers.js';
+import { type RunningServer, eventually, getToken, startServer, tokenRequest } from '../helpers.js';
 
 const BAD_CREDENTIALS = 'Incorrect username or password.';
 
@@ -290,7 +290,8 @@ describe('login', () => {
       assert.equal(refused.status, 401);
       assert.deepEqual(refused.headers.getSetCookie(), []);
       assert.ok((await refused.text()).includes(BAD_CREDENTIALS), 'the same answer as a wrong password (no enumeration)');
-      assertRedirect(await get(server, '/', { cookie: `parley_token=${token}` }), '/login?next=/');
+      // The server hears of the disable through the revocation feed (polled every 500 ms).
+      await eventually(async () => assertRedirect(await get(server, '/', { cookie: `parley_token=${token}` }), '/login?next=/'), 1500);
     } finally {
       await store.accounts.setDisabled('janedoe', false);
       await store.close();

@@ -84,17 +84,23 @@ export const CloseCodes = {
     code: 4403,
     reason: 'token revoked',
     reconnect: 'never',
-    description: 'the token, its login or its user was revoked (logout, RFC 7009, `user disable`, password change); was 4003 before the ranges',
+    description:
+      'the token, its login or its user was revoked (logout, RFC 7009, `user disable`, password change); it was 4003 until the ranges, where 4003 would mean reconnect',
   },
 } as const satisfies Record<string, CloseEvent>;
 
 export type CloseName = keyof typeof CloseCodes;
 
+/** What a code the catalogue does not list means, by its range. */
+export const CloseCodeRanges = [
+  { from: 4000, to: 4399, reconnect: 'backoff' },
+  { from: 4400, to: 4999, reconnect: 'never' },
+] as const satisfies readonly { from: number; to: number; reconnect: Reconnect }[];
+
 /** What to do after a close with `code`: the catalogue's answer, else the range's. */
 export function reconnectPolicy(code: number): Reconnect {
   for (const event of Object.values(CloseCodes) as CloseEvent[]) if (event.code === code) return event.reconnect;
-  if (code >= 4400 && code <= 4999) return 'never';
-  if (code >= 4000 && code <= 4399) return 'backoff';
+  for (const range of CloseCodeRanges) if (code >= range.from && code <= range.to) return range.reconnect;
   // 1005 (no status) and 1006 (abnormal: the connection dropped) and any other: the network, most likely.
   return 'backoff';
 }
