@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { MemoryBus } from '../../src/bus/memory.js';
 import { loadConfig } from '../../src/config.js';
+import { MemoryPresence, type Registry } from '../../src/presence/memory.js';
 import { buildServer } from '../../src/server.js';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
@@ -28,6 +29,7 @@ describe('three nodes in one process (one store, one in-memory bus)', () => {
   let store: Store;
   const bus = new MemoryBus();
   const nodes: Node[] = [];
+  const registry: Registry = new Map();
   let a: Node;
   let b: Node;
   let c: Node;
@@ -43,7 +45,7 @@ describe('three nodes in one process (one store, one in-memory bus)', () => {
     for (const name of ['a', 'b', 'c']) {
       // Periodic positioning is pushed out of the way: what a node catches up on after a bus outage must come
       // from the bus telling it so (onReconnect), within the test's wait.
-      const app = await buildServer(config, { store, bus, nodeId: name, positionEveryMs: 60_000 });
+      const app = await buildServer(config, { store, bus, presence: new MemoryPresence(name, registry), nodeId: name, positionEveryMs: 60_000 });
       await app.listen({ host: '127.0.0.1', port: 0 });
       const { port } = app.server.address() as { port: number };
       nodes.push({ name, app, url: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}` });
@@ -146,18 +148,28 @@ describe('three nodes in one process (one store, one in-memory bus)', () => {
     for (const client of [...senders, resumed!]) client.close();
   });
 
-  test('presence is per node today: joined lists who is online in the room on that node', async () => {
+  test('presence is cluster-wide: members on every node, online once, offline only when the last socket anywhere leaves', async () => {
     const room = 'presence';
     await createRoom(a, room);
     const john = await Client.chat(a, tokens.john!);
     john.send({ type: 'join', room });
-    const joined = await john.next((f) => f.type === 'joined');
-    assert.deepEqual(joined.members, ['johndoe']);
-    const jane = await Client.chat(a, tokens.jane!);
-    jane.send({ type: 'join', room });
-    assert.deepEqual((await jane.next((f) => f.type === 'joined')).members, ['janedoe', 'johndoe']);
+    assert.deepEqual((await john.next((f) => f.type === 'joined')).members, ['johndoe']);
+    const janeOnB = await Client.chat(b, tokens.jane!);
+    janeOnB.send({ type: 'join', room });
+    assert.deepEqual((await janeOnB.next((f) => f.type === 'joined')).members, ['janedoe', 'johndoe'], 'john is on another node');
+    const janeOnC = await Client.chat(c, tokens.jane!);
+    janeOnC.send({ type: 'join', room });
+    await janeOnC.next((f) => f.type === 'joined');
+    janeOnB.close();
+    janeOnC.close();
+    const states: string[] = [];
+    for (;;) {
+      const presence = await john.next((f) => f.type === 'presence' && f.user === 'janedoe');
+      states.push(presence.state as string);
+      if (presence.state === 'offline') break;
+    }
+    assert.deepEqual(states, ['online', 'offline'], 'her second tab announced nothing; she went offline when her last tab closed');
     john.close();
-    jane.close();
   });
 
   test('a bus outage: local delivery goes on; what was published meanwhile reaches the other nodes after recovery, in a quiet room', async () => {
