@@ -16,6 +16,7 @@ import { selectProtocol } from './auth/credentials.js';
 import { ExternalIssuer } from './auth/external-issuer.js';
 import { loadSigningKey } from './auth/keys.js';
 import { RevocationFeed } from './auth/revocation-feed.js';
+import { discoveryRoutes } from './auth/discovery.js';
 import { authRoutes } from './auth/routes.js';
 import { TokenSessions } from './auth/sessions.js';
 import { TicketService } from './auth/tickets.js';
@@ -25,7 +26,9 @@ import { MemoryBus } from './bus/memory.js';
 import { RedisBus } from './bus/redis.js';
 import { ChatService } from './chat/service.js';
 import type { Config } from './config.js';
+import { crossOrigin } from './http/cors.js';
 import { errorHandling } from './http/errors.js';
+import { PublicUrl, isWildcard } from './http/public-url.js';
 import { createLogger } from './logger.js';
 import { opsRoutes } from './http/ops.js';
 import { openStore } from './store/open.js';
@@ -65,8 +68,12 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
   if (!parts.bus) owned.push(bus);
 
   // ---- services
+  const publicUrl = new PublicUrl(config.publicUrl, { host: config.host, port: config.port }, () => app.server.address());
+  if (publicUrl.derived && (isWildcard(config.host) || config.redisUrl)) {
+    app.log.warn('PARLEY_PUBLIC_URL is not set: the OAuth2 issuer is this node\'s listen address; set it to the URL clients use (the same on every node)');
+  }
   const tokens = new TokenService(loadSigningKey(config.dataDir, config.jwtSecret), {
-    issuer: config.issuer,
+    issuer: () => config.issuer ?? publicUrl.value,
     audience: config.audience,
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
   });
@@ -98,6 +105,7 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
   // ---- HTTP plumbing
   app.decorateRequest('principal', null);
   errorHandling(app);
+  await crossOrigin(app, config.allowedOrigins);
   await app.register(fastifyHelmet, {
     // Parley speaks plain HTTP on loopback by default; TLS (and so HSTS) belongs to the reverse proxy.
     hsts: false,
@@ -123,6 +131,7 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
   // ---- one plugin per area
   // First, so its onResponse hook (metrics) sees every route.
   await app.register(opsRoutes, { live, ready: async () => ({ store: await store.ping().then(() => true, () => false), bus: bus.up, revocations: feed.current }) });
+  await app.register(discoveryRoutes, { publicUrl });
   await app.register(authRoutes, { accounts, sessions, tickets, authenticator, loginRateLimit: config.loginRateLimit });
   await app.register(roomRoutes, { chat, authenticator, allowedOrigins: config.allowedOrigins });
   await app.register(wsRoutes, {

@@ -14,7 +14,8 @@ export class InvalidTokenError extends Error {
 }
 
 export interface TokenSettings {
-  issuer: string;
+  /** Asked at each use: by default the public URL, which is known only once the server listens. */
+  issuer: () => string;
   audience: string;
   accessTokenTtlSeconds: number;
 }
@@ -43,7 +44,7 @@ export class TokenService {
       .setIssuedAt(iat)
       .setExpirationTime(exp)
       .setJti(jti)
-      .setIssuer(this.settings.issuer)
+      .setIssuer(this.settings.issuer())
       .setAudience(this.settings.audience)
       .sign(await this.key);
     return {
@@ -58,7 +59,7 @@ export class TokenService {
     try {
       const { payload } = await jwtVerify(token, await this.key, {
         algorithms: [ALGORITHM],
-        issuer: this.settings.issuer,
+        issuer: this.settings.issuer(),
         audience: this.settings.audience,
         requiredClaims: ['sub', 'exp', 'jti'],
         currentDate: new Date(this.now()),
