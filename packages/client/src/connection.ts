@@ -32,8 +32,8 @@ export type Status =
 export interface ConnectionOptions {
   url: string;
   WebSocket: WebSocketConstructor;
-  token?: string;
-  getToken?: () => Promise<string>;
+  token?: string | undefined;
+  getToken?: (() => Promise<string>) | undefined;
   /** Authenticate sockets by the browser's cookie, not a bearer subprotocol; `getToken` then only serves refreshes. */
   cookie: boolean;
   reconnect: false | { minMs: number; maxMs: number };
