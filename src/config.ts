@@ -90,7 +90,8 @@ function publicOrigin(value: string, label: string): string {
   }
   const bare = parsed && parsed.pathname === '/' && !parsed.search && !parsed.hash && !parsed.username && !parsed.password;
   if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || !bare) {
-    throw new ConfigError(`${label} must be the http(s) URL clients use to reach the server, without a path, like https://chat.example, got "${value}"`);
+    const wanted = 'the http(s) URL clients use to reach the server, without a path, like https://chat.example';
+    throw new ConfigError(`${label} must be ${wanted}, got "${value}"`);
   }
   return parsed.origin;
 }

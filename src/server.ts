@@ -70,7 +70,9 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
   // ---- services
   const publicUrl = new PublicUrl(config.publicUrl, { host: config.host, port: config.port }, () => app.server.address());
   if (publicUrl.derived && (isWildcard(config.host) || config.redisUrl)) {
-    app.log.warn('PARLEY_PUBLIC_URL is not set: the OAuth2 issuer is this node\'s listen address; set it to the URL clients use (the same on every node)');
+    app.log.warn(
+      "PARLEY_PUBLIC_URL is not set: the OAuth2 issuer is this node's listen address; set it to the URL clients use (the same on every node)",
+    );
   }
   const tokens = new TokenService(loadSigningKey(config.dataDir, config.jwtSecret), {
     issuer: () => config.issuer ?? publicUrl.value,

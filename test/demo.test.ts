@@ -17,7 +17,8 @@ describe('parley serve --demo', () => {
   const dir = tempDir('parley-demo-');
 
   before(async () => {
-    child = spawn(process.execPath, ['bin/parley.js', 'serve', '--demo', '--port', '0', '--data', dir], { cwd: ROOT, env: { PATH: process.env.PATH } });
+    const args = ['bin/parley.js', 'serve', '--demo', '--port', '0', '--data', dir];
+    child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH } });
     child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
     const deadline = Date.now() + 20_000;

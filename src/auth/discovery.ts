@@ -25,7 +25,11 @@ export async function discoveryRoutes(app: FastifyInstance, options: { publicUrl
     METADATA_PATH,
     {
       config: { crossOrigin: true },
-      schema: { tags: ['oauth2'], summary: 'RFC 8414 authorization-server metadata (no OpenID: Parley issues no ID tokens)', response: { 200: Metadata } },
+      schema: {
+        tags: ['oauth2'],
+        summary: 'RFC 8414 authorization-server metadata (no OpenID: Parley issues no ID tokens)',
+        response: { 200: Metadata },
+      },
     },
     async (_request, reply) => {
       const issuer = options.publicUrl.value;

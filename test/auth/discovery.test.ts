@@ -63,7 +63,8 @@ describe('RFC 8414 discovery', () => {
     assert.equal(granted.scope, 'chat:read');
     assert.equal(await me(server.url, granted.access_token), 200);
 
-    const refreshed = await oauth.processRefreshTokenResponse(as, app, await oauth.refreshTokenGrantRequest(as, app, none, granted.refresh_token!, http));
+    const rotation = await oauth.refreshTokenGrantRequest(as, app, none, granted.refresh_token!, http);
+    const refreshed = await oauth.processRefreshTokenResponse(as, app, rotation);
     assert.notEqual(refreshed.refresh_token, granted.refresh_token, 'rotated');
     assert.equal(await me(server.url, refreshed.access_token), 200);
 

@@ -73,7 +73,8 @@ describe('/docs in Chromium', { skip, timeout: 10 * timeout }, () => {
     const panel = operation.locator('.live-responses-table tr.response');
     await panel.waitFor();
     assert.equal((await panel.locator('.response-col_status').innerText()).trim(), '200');
-    const body = JSON.parse(await panel.locator('.response-col_description pre.microlight').first().innerText()) as { username: string; scopes: string[] };
+    const shown = await panel.locator('.response-col_description pre.microlight').first().innerText();
+    const body = JSON.parse(shown) as { username: string; scopes: string[] };
     assert.equal(body.username, 'janedoe');
     assert.deepEqual(body.scopes, ['chat:read', 'chat:write']);
 

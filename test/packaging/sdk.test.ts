@@ -53,7 +53,14 @@ export interface Outcome {
 /** Everything an application does first, with an optional room left undefined on purpose. */
 export async function chat(url: string, WebSocket: WebSocketConstructor, room?: string | undefined): Promise<Outcome> {
   const session = await login(url, 'johndoe', 'secret', undefined);
-  const options: ConnectOptions = { url, token: session.accessToken, getToken: session.getToken, WebSocket, reconnect: false, heartbeatMs: undefined };
+  const options: ConnectOptions = {
+    url,
+    token: session.accessToken,
+    getToken: session.getToken,
+    WebSocket,
+    reconnect: false,
+    heartbeatMs: undefined,
+  };
   const client = connect(options);
   const user = new Promise<string>((resolve) => client.on('status', (status) => status.state === 'open' && resolve(status.user)));
   const frames: ServerFrame['type'][] = [];
@@ -175,7 +182,8 @@ describe('the SDK as an installed package', { timeout: 120_000 }, () => {
     }
     const client = JSON.parse(fs.readFileSync(path.join(project, 'node_modules/parley-chat-client/package.json'), 'utf8')) as Record<string, unknown>;
     assert.deepEqual(client.dependencies, { 'parley-chat-protocol': '0.2.0' });
-    const protocol = JSON.parse(fs.readFileSync(path.join(project, 'node_modules/parley-chat-protocol/package.json'), 'utf8')) as Record<string, unknown>;
+    const protocolManifest = fs.readFileSync(path.join(project, 'node_modules/parley-chat-protocol/package.json'), 'utf8');
+    const protocol = JSON.parse(protocolManifest) as Record<string, unknown>;
     assert.deepEqual(Object.keys(protocol.dependencies as object), ['typebox']);
   });
 
@@ -190,7 +198,8 @@ describe('the SDK as an installed package', { timeout: 120_000 }, () => {
     test(`compiles under strict settings: ${resolution} resolution, ${environment} (skipLibCheck off)`, async () => {
       const config = `tsconfig.${resolution}.${environment}.json`;
       const { options, files } = ENVIRONMENTS[environment];
-      fs.writeFileSync(path.join(project, config), JSON.stringify({ compilerOptions: { ...STRICT, ...RESOLUTION[resolution], ...options }, files }, null, 2));
+      const compilerOptions = { ...STRICT, ...RESOLUTION[resolution], ...options };
+      fs.writeFileSync(path.join(project, config), JSON.stringify({ compilerOptions, files }, null, 2));
       await sh(TSC, ['-p', config], project);
     });
   }
