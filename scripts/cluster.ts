@@ -40,6 +40,8 @@ async function main(): Promise<void> {
     PARLEY_REDIS_URL: redisUrl,
     PARLEY_REDIS_PREFIX: process.env.PARLEY_REDIS_PREFIX ?? 'parley-cluster:',
     PARLEY_JWT_SECRET: process.env.PARLEY_JWT_SECRET ?? fs.readFileSync(secretFile, 'utf8').trim(),
+    // One issuer for the three: behind a load balancer it is the URL clients use.
+    PARLEY_PUBLIC_URL: process.env.PARLEY_PUBLIC_URL ?? `http://127.0.0.1:${PORTS[0]}`,
   };
 
   // The first node migrates the schema; the others start once it is listening.

@@ -88,6 +88,22 @@ function parseBytes(value: string, label: string): number {
   return bytes;
 }
 
+/** An http(s) origin — scheme, host, port; no path — as the URL clients use to reach the server. */
+function publicOrigin(value: string, label: string): string {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(value);
+  } catch {
+    // reported below
+  }
+  const bare = parsed && parsed.pathname === '/' && !parsed.search && !parsed.hash && !parsed.username && !parsed.password;
+  if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || !bare) {
+    const wanted = 'the http(s) URL clients use to reach the server, without a path, like https://chat.example';
+    throw new ConfigError(`${label} must be ${wanted}, got "${value}"`);
+  }
+  return parsed.origin;
+}
+
 function origins(value: string, label: string): string[] {
   return value
     .split(',')
@@ -162,9 +178,24 @@ export const SETTINGS = {
   oidcAudience: setting('PARLEY_OIDC_AUDIENCE', 'oidc-audience', undefined, 'the `aud` its tokens must carry', text, 'none'),
   oidcUsernameClaim: setting('PARLEY_OIDC_USERNAME_CLAIM', 'oidc-username-claim', 'preferred_username,sub', 'claims tried in order for the local username', list),
   oidcJwksCooldownSeconds: setting('PARLEY_OIDC_JWKS_COOLDOWN', 'oidc-jwks-cooldown', '30s', 'least time between two JWKS fetches', parseDuration),
-  issuer: setting('PARLEY_ISSUER', 'issuer', 'parley', 'the `iss` Parley signs and requires', text),
+  publicUrl: setting(
+    'PARLEY_PUBLIC_URL',
+    'public-url',
+    undefined,
+    'the URL clients reach the server by (scheme, host, port; no path): the OAuth2 issuer in `/.well-known/oauth-authorization-server` and in tokens, and the base of the endpoints listed there; set it behind a proxy and on every node of a cluster',
+    publicOrigin,
+    '`http://{host}:{port}` as listening',
+  ),
+  issuer: setting(
+    'PARLEY_ISSUER',
+    'issuer',
+    undefined,
+    'the `iss` Parley signs and requires, when it must differ from the public URL (it used to be `parley`: set that to keep older tokens valid)',
+    text,
+    'the public URL',
+  ),
   audience: setting('PARLEY_AUDIENCE', 'audience', 'parley', 'the `aud` Parley signs and requires', text),
-  allowedOrigins: setting('PARLEY_ALLOWED_ORIGINS', 'allowed-origins', '', 'comma-separated origins allowed besides the server\'s own, for sockets and form posts', origins, 'none'),
+  allowedOrigins: setting('PARLEY_ALLOWED_ORIGINS', 'allowed-origins', '', 'comma-separated origins allowed besides the server\'s own: for sockets and form posts, and for CORS on the token, ticket, discovery and bearer API routes (no cookies cross-origin)', origins, 'none'),
   registration: setting('PARLEY_REGISTRATION', 'registration', 'open', '`closed` turns off `/register`', oneOf('open', 'closed')),
   loginRateLimit: setting(
     'PARLEY_LOGIN_RATE_LIMIT',

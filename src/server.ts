@@ -18,6 +18,7 @@ import { ExternalIssuer } from './auth/external-issuer.js';
 import { loadSigningKey } from './auth/keys.js';
 import { RevocationFeed } from './auth/revocation-feed.js';
 import { Standing } from './auth/standing.js';
+import { discoveryRoutes } from './auth/discovery.js';
 import { authRoutes } from './auth/routes.js';
 import { TokenSessions } from './auth/sessions.js';
 import { TicketService } from './auth/tickets.js';
@@ -29,7 +30,9 @@ import type { Presence } from './chat/ports.js';
 import { ChatService } from './chat/service.js';
 import type { Config } from './config.js';
 import { withDeadline } from './deadline.js';
+import { crossOrigin } from './http/cors.js';
 import { errorHandling } from './http/errors.js';
+import { PublicUrl, isWildcard } from './http/public-url.js';
 import { RequestLog, createLogger } from './logger.js';
 import { MemoryPresence } from './presence/memory.js';
 import { RedisPresence } from './presence/redis.js';
@@ -113,8 +116,14 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
   if (!parts.presence && presence instanceof RedisPresence) owned.push(presence);
 
   // ---- services
+  const publicUrl = new PublicUrl(config.publicUrl, { host: config.host, port: config.port }, () => app.server.address());
+  if (publicUrl.derived && (isWildcard(config.host) || config.redisUrl)) {
+    app.log.warn(
+      "PARLEY_PUBLIC_URL is not set: the OAuth2 issuer is this node's listen address; set it to the URL clients use (the same on every node)",
+    );
+  }
   const tokens = new TokenService(signingKey, {
-    issuer: config.issuer,
+    issuer: () => config.issuer ?? publicUrl.value,
     audience: config.audience,
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
   });
@@ -160,6 +169,7 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
   // ---- HTTP plumbing
   app.decorateRequest('principal', null);
   errorHandling(app);
+  await crossOrigin(app, config.allowedOrigins);
   await app.register(fastifyHelmet, {
     // Parley speaks plain HTTP on loopback by default; TLS (and so HSTS) belongs to the reverse proxy.
     hsts: false,
@@ -189,6 +199,7 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
     metrics: { token: config.metricsToken, host: config.metricsHost, port: config.metricsPort },
     ready: async () => ({ store: await storeAnswers(), bus: bus.up, revocations: feed.current, accepting: !draining }),
   });
+  await app.register(discoveryRoutes, { publicUrl });
   await app.register(authRoutes, { accounts, sessions, tickets, authenticator, budgets, allowedOrigins: config.allowedOrigins });
   await app.register(roomRoutes, { chat, authenticator, allowedOrigins: config.allowedOrigins });
   await app.register(wsRoutes, {

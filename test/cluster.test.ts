@@ -24,8 +24,9 @@ describe('two nodes', () => {
       PARLEY_DATABASE_URL: schema.url,
       PARLEY_REDIS_URL: REDIS_URL,
       PARLEY_REDIS_PREFIX: `parley-test-${randomBytes(6).toString('hex')}:`,
-      // Nodes share the signing secret, so a token from one is good on the other.
+      // Nodes share the signing secret and the public URL (the issuer), so a token from one is good on the other.
       PARLEY_JWT_SECRET: randomBytes(32).toString('base64url'),
+      PARLEY_PUBLIC_URL: 'http://chat.test',
       PARLEY_WS_FRAME_RATE: '100000',
     };
     a = await startServer(env);

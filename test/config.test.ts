@@ -33,10 +33,20 @@ test('a bad setting fails fast naming the variable', () => {
     [{ PARLEY_ALLOWED_ORIGINS: 'not a url' }, /PARLEY_ALLOWED_ORIGINS/],
     [{ PARLEY_JWT_SECRET: 'short' }, /PARLEY_JWT_SECRET.*256 bits/],
     [{ PARLEY_DATABASE_URL: 'mysql://x' }, /PARLEY_DATABASE_URL/],
+    [{ PARLEY_PUBLIC_URL: 'https://chat.example/parley' }, /PARLEY_PUBLIC_URL.*without a path/],
+    [{ PARLEY_PUBLIC_URL: 'ftp://chat.example' }, /PARLEY_PUBLIC_URL/],
+    [{ PARLEY_PUBLIC_URL: 'chat.example' }, /PARLEY_PUBLIC_URL/],
   ];
   for (const [env, message] of cases) assert.throws(() => loadConfig(env), (e: Error) => e instanceof ConfigError && message.test(e.message));
 });
 
 test('allowed origins are normalised to origins', () => {
   assert.deepEqual(loadConfig({ PARLEY_ALLOWED_ORIGINS: 'https://a.example/, http://b.example:8080' }).allowedOrigins, ['https://a.example', 'http://b.example:8080']);
+});
+
+test('the public URL is normalised to an origin; unset, issuer and public URL come from the listen address', () => {
+  assert.equal(loadConfig({ PARLEY_PUBLIC_URL: 'HTTPS://Chat.Example:443/' }).publicUrl, 'https://chat.example');
+  const config = loadConfig({});
+  assert.equal(config.publicUrl, undefined);
+  assert.equal(config.issuer, undefined);
 });

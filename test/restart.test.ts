@@ -33,7 +33,9 @@ describe('restart on the same data dir', () => {
   });
 
   test('tokens, users and history survive; seqs continue', async () => {
-    const first = await startServer();
+    // The URL clients know the server by (the tokens' issuer) stays the same across the restart; the port does not.
+    const env = { PARLEY_PUBLIC_URL: 'http://chat.test' };
+    const first = await startServer(env);
     servers.push(first);
     const keyFile = path.join(first.dataDir, 'jwt-signing.key');
     assert.equal(fs.statSync(keyFile).mode & 0o777, 0o600, 'the signing key is private to its owner');
@@ -61,7 +63,7 @@ describe('restart on the same data dir', () => {
     await first.stop();
     assert.equal((await client.closedWith()).code, 1001, 'sockets hear 1001 on shutdown');
 
-    const second = await startServer({}, first.dataDir);
+    const second = await startServer(env, first.dataDir);
     servers.push(second);
     assert.equal(fs.readFileSync(keyFile, 'utf8'), key, 'the key is reused, not regenerated');
     assert.equal(fs.statSync(keyFile).mode & 0o777, 0o600);

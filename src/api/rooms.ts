@@ -8,6 +8,7 @@ import { Compile } from 'typebox/compile';
 import type { Authenticator } from '../auth/authenticator.js';
 import { AuthFailures } from '../auth/failures.js';
 import { authGate } from '../auth/gate.js';
+import { protectedBy } from '../http/security.js';
 import type { Room, RoomRole } from '../domain/rooms.js';
 import type { ChatService } from '../chat/service.js';
 
@@ -36,7 +37,8 @@ export async function roomRoutes(app: FastifyInstance, options: RoomRoutesOption
   const canWrite = async (request: FastifyRequest) => {
     if (!request.principal!.scopes.includes('chat:write')) throw AuthFailures.insufficientScope;
   };
-  const security = [{ bearer: [] }];
+  const security = protectedBy('chat:read');
+  const writes = protectedBy('chat:read', 'chat:write');
   const RoomParams = Type.Object({ room: RoomName });
   const MemberParams = Type.Object({ room: RoomName, username: Username });
 
@@ -46,7 +48,7 @@ export async function roomRoutes(app: FastifyInstance, options: RoomRoutesOption
 
   app.post('/rooms', {
     preHandler: canWrite,
-    schema: { tags: ['rooms'], summary: 'Create a room; you own it', security, body: CreateRoom, response: { 201: RoomBody, ...errors } },
+    schema: { tags: ['rooms'], summary: 'Create a room; you own it', security: writes, body: CreateRoom, response: { 201: RoomBody, ...errors } },
   }, async (request, reply: FastifyReply) => {
     const body = request.body as CreateRoom;
     const room = await chat.createRoom(request.principal!, body.name, body.private ? 'private' : 'public');
@@ -55,7 +57,7 @@ export async function roomRoutes(app: FastifyInstance, options: RoomRoutesOption
 
   app.post('/dms', {
     preHandler: canWrite,
-    schema: { tags: ['rooms'], summary: 'Open (or find) the direct-message room with another user', security, body: OpenDm, response: { 200: RoomBody, ...errors } },
+    schema: { tags: ['rooms'], summary: 'Open (or find) the direct-message room with another user', security: writes, body: OpenDm, response: { 200: RoomBody, ...errors } },
   }, async (request) => roomJson(await chat.openDm(request.principal!, (request.body as OpenDm).user)));
 
   app.get('/rooms/:room/members', {
@@ -68,7 +70,7 @@ export async function roomRoutes(app: FastifyInstance, options: RoomRoutesOption
       tags: ['rooms'],
       summary: 'Invite a member (owners, moderators) or appoint a moderator (owner)',
       description: 'Body (optional): `{"role": "member" | "moderator"}`; without one the role is member.',
-      security,
+      security: writes,
       params: MemberParams,
       response: { 200: Member, ...errors },
     },
@@ -85,7 +87,7 @@ export async function roomRoutes(app: FastifyInstance, options: RoomRoutesOption
     schema: {
       tags: ['rooms'],
       summary: 'Leave, or remove a member (owners, moderators); a removed member’s sockets leave the room at once',
-      security,
+      security: writes,
       params: MemberParams,
       response: { 204: Type.Null(), ...errors },
     },

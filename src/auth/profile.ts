@@ -1,6 +1,7 @@
 // PATCH /users/me: a user changes their own account, with a bearer token or the chat page's cookie. Each field of
 // the body is one change (CHANGES); a new one (a display name, say) is one more entry there and in UpdateMe.
 import { randomUUID } from 'node:crypto';
+import { protectedBy } from '../http/security.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ErrorBody, ParleyError, UpdateMe, UpdateMeResponse } from 'parley-chat-protocol';
 import type { AccountService } from './accounts.js';
@@ -66,7 +67,7 @@ export async function profileRoutes(app: FastifyInstance, options: ProfileOption
         description:
           'Bearer token or the chat page\'s cookie. A password change ends every other login of the user (their sockets close with 4403) ' +
           'and every token issued before it; a bearer caller gets a new pair in `token`, a cookie caller new cookies.',
-        security: [{ bearer: [] }],
+        security: protectedBy(),
         body: UpdateMe,
         response: { 200: UpdateMeResponse, 400: ErrorBody, 401: ErrorBody, 429: ErrorBody },
       },

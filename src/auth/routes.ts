@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ErrorBody, Me, ParleyError, TicketResponse, TokenResponse } from 'parley-chat-protocol';
 import Type from 'typebox';
+import { protectedBy } from '../http/security.js';
 import type { AccountService } from './accounts.js';
 import type { AttemptBudgets } from './attempts.js';
 import type { Authenticator } from './authenticator.js';
@@ -69,6 +70,9 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
         body: TokenRequest,
         response: { 200: TokenResponse, 400: ErrorBody, 429: ErrorBody, 503: ErrorBody },
       },
+      config: {
+        crossOrigin: true,
+      },
     },
     async (request, reply) => {
       const body = formBody(request);
@@ -94,6 +98,7 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
   app.post(
     '/token/revoke',
     {
+      config: { crossOrigin: true },
       attachValidation: true,
       schema: {
         tags: ['oauth2'],
@@ -125,7 +130,7 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
         tags: ['websocket'],
         summary: 'A one-time ticket for ws://…/ws?ticket=… (single use, 30 seconds)',
         description: 'For clients that hold a bearer token but cannot set headers on a WebSocket (browsers).',
-        security: [{ bearer: [] }],
+        security: protectedBy(),
         response: { 200: TicketResponse, 401: ErrorBody },
       },
     },
@@ -139,7 +144,7 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
     '/users/me',
     {
       preValidation: bearer,
-      schema: { tags: ['users'], summary: 'The user the bearer token belongs to', security: [{ bearer: [] }], response: { 200: Me, 401: ErrorBody } },
+      schema: { tags: ['users'], summary: 'The user the bearer token belongs to', security: protectedBy(), response: { 200: Me, 401: ErrorBody } },
     },
     async (request) => {
       const principal = request.principal!;

@@ -16,7 +16,8 @@ export class InvalidTokenError extends Error {
 }
 
 export interface TokenSettings {
-  issuer: string;
+  /** Asked at each use: by default the public URL, which is known only once the server listens. */
+  issuer: () => string;
   audience: string;
   accessTokenTtlSeconds: number;
 }
@@ -50,7 +51,7 @@ export class TokenService {
       .setIssuedAt(iat)
       .setExpirationTime(exp)
       .setJti(jti)
-      .setIssuer(this.settings.issuer)
+      .setIssuer(this.settings.issuer())
       .setAudience(this.settings.audience)
       .sign(await this.key);
     return {
@@ -64,7 +65,7 @@ export class TokenService {
   verify(token: string): Principal {
     try {
       const payload = verifyHs256(token, this.secret, {
-        issuer: this.settings.issuer,
+        issuer: this.settings.issuer(),
         audience: this.settings.audience,
         required: ['sub', 'exp', 'jti', 'iat'],
         now: this.now(),

@@ -5,6 +5,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ParleyError } from 'parley-chat-protocol';
 import { AuthFailure } from '../auth/failures.js';
+import { routePattern } from './route-pattern.js';
 
 /** A refusal that will pass: `too_many_requests` or `unavailable`, answered with `Retry-After`. */
 export class RetryLater extends ParleyError {
@@ -59,13 +60,15 @@ export function errorHandling(app: FastifyInstance): void {
   const methods = new Map<string, Set<string>>();
   app.addHook('onRoute', (route) => {
     const pattern = route.url;
+    // The CORS preflight route answers OPTIONS anywhere, but only for the routes that allow other origins.
+    if (pattern === '*') return;
     const set = methods.get(pattern) ?? new Set<string>();
     for (const method of [route.method].flat()) set.add(method);
     methods.set(pattern, set);
   });
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?', 1)[0]!;
-    const allowed = [...new Set([...methods].filter(([pattern]) => matches(pattern, path)).flatMap(([, set]) => [...set]))].sort();
+    const allowed = [...new Set([...methods].filter(([pattern]) => routePattern(pattern).test(path)).flatMap(([, set]) => [...set]))].sort();
     // A route that takes this method but found nothing (a static file that is not there) is a plain 404.
     if (allowed.length > 0 && !allowed.includes(request.method)) {
       reply.header('allow', allowed.join(', '));
@@ -73,13 +76,4 @@ export function errorHandling(app: FastifyInstance): void {
     }
     return sendError(reply, new ParleyError('not_found', `nothing at ${path}`));
   });
-}
-
-/** A route pattern (`/rooms/:room/members`, a trailing `*`) against a concrete path. */
-function matches(pattern: string, path: string): boolean {
-  const source = pattern
-    .split('/')
-    .map((part) => (part.startsWith(':') ? '[^/]+' : part === '*' ? '.*' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
-    .join('/');
-  return new RegExp(`^${source}$`).test(path);
 }

@@ -71,7 +71,7 @@ export async function metricsRoutes(app: FastifyInstance, options: { live: LiveS
 
   app.get(
     '/metrics',
-    { schema: { tags: ['ops'], summary: 'Prometheus metrics: Authorization: Bearer <PARLEY_METRICS_TOKEN>', security: [{ bearer: [] }] } },
+    { schema: { tags: ['ops'], summary: 'Prometheus metrics: Authorization: Bearer <PARLEY_METRICS_TOKEN>', security: [{ metrics: [] }] } },
     async (request, reply) => {
       if (access.token === undefined) {
         throw new ParleyError(

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import type { LiveSockets } from '../ws/live-sockets.js';
 import { type MetricsAccess, metricsRoutes } from './metrics.js';
+import { securitySchemes } from './security.js';
 
 export interface Readiness {
   store: boolean;
@@ -27,13 +28,7 @@ async function ops(app: FastifyInstance, options: OpsOptions): Promise<void> {
     openapi: {
       info: { title: 'Parley', version: '1', description: 'Secure real-time chat: OAuth2, JWTs, authenticated WebSockets.' },
       components: {
-        securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-          oauth2: {
-            type: 'oauth2',
-            flows: { password: { tokenUrl: '/token', scopes: { 'chat:read': 'read rooms', 'chat:write': 'send messages', admin: 'administer' } } },
-          },
-        },
+        securitySchemes,
       },
     },
   });

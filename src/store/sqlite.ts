@@ -11,6 +11,8 @@ import { type Store, type StoreOptions, storeOver } from './store.js';
 
 /** `dataDir`'s parley.db, or an in-memory database for `:memory:`. */
 export function openSqliteStore(dataDir: string | ':memory:', options: Pick<StoreOptions, 'timeoutMs'> = { timeoutMs: 5000 }): Store {
+  // better-sqlite3 is a Node-API 10 addon: on an older Node (20) it would crash the process instead of failing.
+  if (Number(process.versions.napi) < 10) throw new Error(`SQLite needs Node 22 or 24 (Node-API 10); this is Node ${process.version}`);
   let file = dataDir;
   if (dataDir !== ':memory:') {
     file = path.join(dataDir, 'parley.db');

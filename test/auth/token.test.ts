@@ -23,7 +23,7 @@ describe('POST /token', () => {
     assert.deepEqual(decodeProtectedHeader(token), { alg: 'HS256', typ: 'JWT' });
     const claims = decodeJwt(token);
     assert.equal(claims.sub, 'johndoe');
-    assert.equal(claims.iss, 'parley');
+    assert.equal(claims.iss, server.url, 'the issuer is the public URL: here, the address the server listens on');
     assert.equal(claims.aud, 'parley');
     assert.equal(claims.scope, 'chat:read chat:write');
     // `iat` has milliseconds; `exp` is whole seconds, 900 after the second the token was issued in.
@@ -110,6 +110,7 @@ describe('POST /token rate limit', () => {
     const limited = await tokenRequest(server.url, { username: 'johndoe', password: 'secret' });
     assert.equal(limited.status, 429);
     assert.ok(limited.headers.get('retry-after'));
+    assert.equal(limited.headers.get('cache-control'), 'no-store', 'a token-endpoint answer, 429 included, is never cached');
     assert.equal(((await limited.json()) as { error: string }).error, 'too_many_requests');
     assert.equal((await tokenRequest(server.url, { username: 'janedoe', password: 'secret2' })).status, 200);
   });

@@ -24,7 +24,12 @@ describe('client SDK: failover across the nodes of a cluster', () => {
   const registry: Registry = new Map();
 
   before(async () => {
-    const env = { PARLEY_LOG_LEVEL: 'silent', PARLEY_JWT_SECRET: randomBytes(32).toString('base64url'), PARLEY_DRAIN_DELAY: '0' };
+    const env = {
+      PARLEY_LOG_LEVEL: 'silent',
+      PARLEY_JWT_SECRET: randomBytes(32).toString('base64url'),
+      PARLEY_PUBLIC_URL: 'http://parley-failover.test', // one issuer for both nodes
+      PARLEY_DRAIN_DELAY: '0',
+    };
     const config = loadConfig(env, { port: '0', data: tempDir(), demo: true });
     store = await openStore(config);
     for (const id of ['a', 'b']) {

@@ -33,6 +33,8 @@ export async function startRun(userCount: number): Promise<Run> {
     PARLEY_REDIS_URL: redis.url,
     // Every node signs and accepts the same tokens.
     PARLEY_JWT_SECRET: randomBytes(32).toString('base64url'),
+    // One issuer for the cluster, as behind one load balancer: a token from one node is good on the others.
+    PARLEY_PUBLIC_URL: 'http://parley-faults.test',
     PARLEY_LOG_LEVEL: 'warn',
   };
   const run: Run = { db, redis, logDir, env, users: [], tokens: new Map() };

@@ -38,7 +38,12 @@ describe('three nodes in one process (one store, one in-memory bus)', () => {
   before(async () => {
     const config = loadConfig(
       // Nodes share the signing secret, so a token from one is good on the others.
-      { PARLEY_LOG_LEVEL: 'silent', PARLEY_JWT_SECRET: randomBytes(32).toString('base64url'), PARLEY_WS_FRAME_RATE: '100000' },
+      {
+        PARLEY_LOG_LEVEL: 'silent',
+        PARLEY_JWT_SECRET: randomBytes(32).toString('base64url'),
+        PARLEY_PUBLIC_URL: 'http://parley-in-process.test',
+        PARLEY_WS_FRAME_RATE: '100000',
+      },
       { port: '0', data: dataDir, demo: true },
     );
     store = await openStore(config);

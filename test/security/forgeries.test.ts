@@ -32,7 +32,8 @@ describe('forged tokens are refused everywhere (replay of the cases that held)',
 
   const claims = (extra: Record<string, unknown> = {}) => {
     const now = Math.floor(Date.now() / 1000);
-    return { sub: 'johndoe', iss: 'parley', aud: 'parley', jti: randomUUID(), iat: now, exp: now + 300, scope: 'chat:read chat:write', ...extra };
+    // The server's issuer is its public URL, here the address it listens on.
+    return { sub: 'johndoe', iss: server.url, aud: 'parley', jti: randomUUID(), iat: now, exp: now + 300, scope: 'chat:read chat:write', ...extra };
   };
   const ours = (payload: Record<string, unknown>, header: Record<string, unknown> = {}) =>
     new SignJWT(payload).setProtectedHeader({ alg: 'HS256', typ: 'JWT', ...header }).sign(new TextEncoder().encode(SECRET));

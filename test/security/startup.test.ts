@@ -112,7 +112,9 @@ describe('PostgreSQL nodes may share a data directory (for the key): nothing is 
   services.test('two nodes start on one directory and sign with the one key', async () => {
     const schema = await freshSchema();
     drop = schema.drop;
-    nodes.push(await startServer({ PARLEY_DATABASE_URL: schema.url }, dir), await startServer({ PARLEY_DATABASE_URL: schema.url }, dir));
+    // One public URL (the issuer) for both, as behind one load balancer.
+    const env = { PARLEY_DATABASE_URL: schema.url, PARLEY_PUBLIC_URL: 'http://parley-nodes.test' };
+    nodes.push(await startServer(env, dir), await startServer(env, dir));
     const token = await getToken(nodes[0]!.url);
     assert.equal((await fetch(`${nodes[1]!.url}/users/me`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
   });

@@ -14,11 +14,13 @@ describe('Parley on PostgreSQL', () => {
   let dropSchema: () => Promise<void>;
   // The signing key still lives in the data dir; the data dir holds nothing else on PostgreSQL.
   const dataDir = tempDir();
+  // The URL clients know the server by (the tokens' issuer) stays the same across the restart; the port does not.
+  const env = { PARLEY_PUBLIC_URL: 'http://chat.test' };
 
   before(async () => {
     if (services.missing) return;
     ({ url, drop: dropSchema } = await freshSchema());
-    server = await startServer({ PARLEY_DATABASE_URL: url }, dataDir);
+    server = await startServer({ ...env, PARLEY_DATABASE_URL: url }, dataDir);
   });
   after(async () => {
     if (services.missing) return;
@@ -38,7 +40,7 @@ describe('Parley on PostgreSQL', () => {
     client.close();
     await server.stop();
 
-    server = await startServer({ PARLEY_DATABASE_URL: url }, dataDir);
+    server = await startServer({ ...env, PARLEY_DATABASE_URL: url }, dataDir);
     const again = await Client.chat(server, token); // the same token: same key, same users
     again.send({ type: 'join', room: 'general', since: 1 });
     await again.next((f) => f.type === 'joined');

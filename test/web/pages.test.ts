@@ -97,13 +97,13 @@ describe('the chat page', () => {
         .setIssuedAt(iat)
         .setExpirationTime(exp)
         .setJti(crypto.randomUUID())
-        .setIssuer('parley')
+        .setIssuer(server.url)
         .setAudience('parley')
         .sign(signingKey);
     const expired = await sign(key, now - 3600, now - 60);
     const forged = await sign(randomBytes(32), now, now + 900);
     const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-    const algNone = `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'johndoe', exp: now + 900, jti: 'x', iss: 'parley', aud: 'parley' })}.`;
+    const algNone = `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'johndoe', exp: now + 900, jti: 'x', iss: server.url, aud: 'parley' })}.`;
     // The real key does sign a working cookie: the refusals below are about the token, not the test's signing.
     const genuine = await sign(key, now, now + 900);
     assert.equal((await get(server, '/', { cookie: `parley_token=${genuine}` })).status, 200);

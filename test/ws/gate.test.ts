@@ -23,7 +23,7 @@ describe('the upgrade gate on /secured-ws', () => {
       .setIssuedAt(now - 10)
       .setExpirationTime(claims.exp ?? now + 600)
       .setJti('7f0e1c5a-0000-4000-8000-000000000001')
-      .setIssuer(claims.iss ?? 'parley')
+      .setIssuer(claims.iss ?? server.url)
       .setAudience(claims.aud ?? 'parley')
       .sign(signingKey);
   }
@@ -72,10 +72,10 @@ describe('the upgrade gate on /secured-ws', () => {
     ['an expired token', async () => sign({ exp: Math.floor(Date.now() / 1000) - 5 })],
     ['a wrong audience', async () => sign({ aud: 'someone-else' })],
     ['a wrong issuer', async () => sign({ iss: 'evil' })],
-    ['alg none', async () => new UnsecuredJWT({ scope: 'chat:read' }).setSubject('johndoe').setAudience('parley').setIssuer('parley').setExpirationTime('10m').setJti('x').encode()],
+    ['alg none', async () => new UnsecuredJWT({ scope: 'chat:read' }).setSubject('johndoe').setAudience('parley').setIssuer(server.url).setExpirationTime('10m').setJti('x').encode()],
     ['a tampered payload', async () => {
       const [h, , s] = token.split('.');
-      const payload = Buffer.from(JSON.stringify({ sub: 'janedoe', aud: 'parley', iss: 'parley', exp: 9999999999, jti: 'x' })).toString('base64url');
+      const payload = Buffer.from(JSON.stringify({ sub: 'janedoe', aud: 'parley', iss: server.url, exp: 9999999999, jti: 'x' })).toString('base64url');
       return `${h}.${payload}.${s}`;
     }],
     ['an unknown user', async () => sign({ sub: 'ghost' })],

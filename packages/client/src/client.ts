@@ -28,9 +28,9 @@ export interface ClientEvents extends Record<string, unknown> {
 
 export interface HistoryOptions {
   /** Messages with a seq below this one (default: the newest). */
-  before?: number;
+  before?: number | undefined;
   /** At most this many, 1–100 (default 50). */
-  limit?: number;
+  limit?: number | undefined;
 }
 
 interface Room {
@@ -144,7 +144,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
    * Joins a room (and rejoins it after every reconnect, from the last seq seen). Without `since` the server
    * first replays the last 50 messages; with it, everything after that seq. All arrive as `message` events.
    */
-  join(room: string, options: { since?: number } = {}): Promise<Joined> {
+  join(room: string, options: { since?: number | undefined } = {}): Promise<Joined> {
     if (this.current.state === 'closed') return Promise.reject(this.closedError());
     let state = this.rooms.get(room);
     if (state?.live) return Promise.resolve({ room, members: [...state.members] });

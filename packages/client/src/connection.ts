@@ -33,8 +33,8 @@ export interface ConnectionOptions {
   /** The servers' socket URLs, tried in turn: a failure (or a server draining) moves on to the next. */
   urls: readonly string[];
   WebSocket: WebSocketConstructor;
-  token?: string;
-  getToken?: () => Promise<string>;
+  token?: string | undefined;
+  getToken?: (() => Promise<string>) | undefined;
   /** Authenticate sockets by the browser's cookie, not a bearer subprotocol; `getToken` then only serves refreshes. */
   cookie: boolean;
   reconnect: false | { minMs: number; maxMs: number };

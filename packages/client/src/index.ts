@@ -1,7 +1,7 @@
 // Parley's client SDK, for browsers and Node alike: plain ES modules with relative imports only.
 //
-//   import WebSocket from 'ws';                      // Node 20 has no global WebSocket; browsers need nothing
-//   import { connect, login } from 'parley/client';
+//   import WebSocket from 'ws';                      // Node 22+ and browsers have a global WebSocket; `ws` works too
+//   import { connect, login } from 'parley-chat-client';
 //   const session = await login('http://127.0.0.1:8000', 'johndoe', 'secret');
 //   const client = connect({ url: 'http://127.0.0.1:8000', token: session.accessToken, getToken: session.getToken, WebSocket });
 //   client.on('message', (m) => console.log(`${m.user}: ${m.body}`));
@@ -17,25 +17,25 @@ export interface ConnectOptions {
    */
   url?: string | readonly string[] | undefined;
   /** An access token for the socket, sent as the `parley.bearer.<token>` subprotocol. */
-  token?: string;
+  token?: string | undefined;
   /**
    * Returns a fresh access token: called before a new socket when the last token expired or was refused, and on
    * `expiring` for an in-band refresh. Calls never overlap. Throw AuthError when no token can be had any more.
    */
-  getToken?: () => Promise<string>;
+  getToken?: (() => Promise<string>) | undefined;
   /**
    * Authenticate the socket by the browser's HttpOnly cookie (no subprotocol) even with `getToken`, which then
    * only renews the cookie and refreshes in-band. Without `token` and `getToken` the cookie is used anyway.
    */
-  cookie?: boolean;
-  /** The WebSocket class: required in Node 20 (`ws`); the global one by default. */
-  WebSocket?: WebSocketConstructor;
+  cookie?: boolean | undefined;
+  /** The WebSocket class: the global one by default (browsers, Node 22+); pass `ws`'s where there is none. */
+  WebSocket?: WebSocketConstructor | undefined;
   /** Backoff between attempts (doubling, with jitter): default 500 ms up to 30 s; `false` never reconnects. */
-  reconnect?: false | { minMs?: number; maxMs?: number };
+  reconnect?: false | { minMs?: number | undefined; maxMs?: number | undefined } | undefined;
   /** A quiet socket is pinged after this long and dropped after twice this long; 0 turns it off. Default 30 s. */
-  heartbeatMs?: number;
+  heartbeatMs?: number | undefined;
   /** A socket that has not said `welcome` by then is dropped and retried. Default 10 s. */
-  connectTimeoutMs?: number;
+  connectTimeoutMs?: number | undefined;
 }
 
 /** Opens a client; it connects (and reconnects) by itself. Listeners added right away see every event. */
@@ -45,7 +45,7 @@ export function connect(options: ConnectOptions = {}): ParleyClient {
   const origin = (globalThis as { location?: { origin: string } }).location?.origin;
   const bases = options.url === undefined ? (origin ? [origin] : []) : typeof options.url === 'string' ? [options.url] : [...options.url];
   if (bases.length === 0) throw new TypeError('connect needs a url');
-  const reconnect = options.reconnect === false ? false : { minMs: 500, maxMs: 30_000, ...options.reconnect };
+  const reconnect = options.reconnect === false ? false : { minMs: options.reconnect?.minMs ?? 500, maxMs: options.reconnect?.maxMs ?? 30_000 };
   return new ParleyClient({
     urls: bases.map(socketUrl),
     WebSocket: WebSocketClass,

@@ -1,0 +1,56 @@
+// `parley serve --demo` as a recipe reader starts it: the recipe's two users with the recipe's passwords, and, on
+// port 0, discovery and tokens that name the address the server really listens on.
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+import { decodeJwt } from 'jose';
+import { tempDir, tokenRequest } from './helpers.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+describe('parley serve --demo', () => {
+  let child: ChildProcess;
+  let log = '';
+  let url = '';
+  const dir = tempDir('parley-demo-');
+
+  before(async () => {
+    const args = ['bin/parley.js', 'serve', '--demo', '--port', '0', '--data', dir];
+    child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH } });
+    child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    const deadline = Date.now() + 20_000;
+    while (!url) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the server did not start:\n${log}`);
+      url = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(log)?.[1] ?? '';
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  });
+  after(() => {
+    child.kill();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('seeds johndoe/secret and janedoe/secret2, as the recipe does, and says so in the log', async () => {
+    for (const [username, password] of [
+      ['johndoe', 'secret'],
+      ['janedoe', 'secret2'],
+    ] as const) {
+      const response = await tokenRequest(url, { username, password });
+      assert.equal(response.status, 200, username);
+      assert.equal(decodeJwt(((await response.json()) as { access_token: string }).access_token).sub, username);
+    }
+    assert.equal((await tokenRequest(url, { username: 'janedoe', password: 'secret' })).status, 400, "janedoe's password is secret2");
+    assert.match(log, /DEMO MODE/);
+  });
+
+  test('on port 0 the issuer is the real address, in the metadata and in the tokens', async () => {
+    const metadata = (await (await fetch(`${url}/.well-known/oauth-authorization-server`)).json()) as { issuer: string; token_endpoint: string };
+    assert.equal(metadata.issuer, url);
+    assert.equal(metadata.token_endpoint, `${url}/token`);
+    const granted = (await (await tokenRequest(url, { username: 'janedoe', password: 'secret2' })).json()) as { access_token: string };
+    assert.equal(decodeJwt(granted.access_token).iss, url);
+  });
+});
