@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ISSUER } from './jwt.js';
 import { loadConfig } from '../../src/config.js';
 import { buildServer } from '../../src/server.js';
 import type { Started } from './started.js';
@@ -21,6 +22,8 @@ export async function startParley(env: Record<string, string | undefined>): Prom
       PARLEY_LOGIN_RATE_LIMIT: '1000000',
       PARLEY_ADDRESS_RATE_LIMIT: '1000000',
       PARLEY_JWT_SECRET: env.BENCH_JWT_SECRET,
+      // Every peer checks the same issuer (jwt.ts), which the bench's tokens carry.
+      PARLEY_ISSUER: ISSUER,
       PARLEY_DATABASE_URL: env.BENCH_DATABASE_URL,
     },
     { port: '0', data: dataDir, demo: true },
