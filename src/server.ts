@@ -11,6 +11,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { CloseCodes, Limits, ParleyError } from 'parley-chat-protocol';
 import { roomRoutes } from './api/rooms.js';
 import { AccountService } from './auth/accounts.js';
+import { PasswordHasher } from './auth/passwords.js';
 import { Authenticator } from './auth/authenticator.js';
 import { selectProtocol } from './auth/credentials.js';
 import { ExternalIssuer } from './auth/external-issuer.js';
@@ -25,7 +26,10 @@ import { MemoryBus } from './bus/memory.js';
 import { RedisBus } from './bus/redis.js';
 import { ChatService } from './chat/service.js';
 import type { Config } from './config.js';
+import { BudgetRefusals } from './http/budgets.js';
+import { guardConnections, serverTimeouts } from './http/connections.js';
 import { errorHandling } from './http/errors.js';
+import { LocalQuota } from './http/quota.js';
 import { createLogger } from './logger.js';
 import { opsRoutes } from './http/ops.js';
 import { openStore } from './store/open.js';
@@ -56,7 +60,22 @@ export interface ServerParts {
 }
 
 export async function buildServer(config: Config, parts: ServerParts = {}): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: parts.logger ?? createLogger(config.logLevel), bodyLimit: Limits.frameBytes });
+  // What one client may take of what everyone shares: each budget is enforced where it applies, counted here.
+  const refusals = new BudgetRefusals();
+  const connectionBudget = {
+    headersTimeoutMs: config.headersTimeoutSeconds * 1000,
+    requestTimeoutMs: config.requestTimeoutSeconds * 1000,
+    idleTimeoutMs: config.idleTimeoutSeconds * 1000,
+    keepAliveTimeoutMs: config.keepAliveTimeoutSeconds * 1000,
+    perAddress: config.maxConnectionsPerAddress,
+    refusals,
+  };
+  const app = Fastify({
+    loggerInstance: parts.logger ?? createLogger(config.logLevel),
+    bodyLimit: Limits.frameBytes,
+    ...serverTimeouts(connectionBudget),
+  });
+  guardConnections(app.server, connectionBudget);
   const owned: { close(): Promise<void> }[] = [];
   const store = parts.store ?? (await openStore(config));
   if (!parts.store) owned.push(store);
@@ -70,7 +89,12 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
     audience: config.audience,
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
   });
-  const accounts = new AccountService(store.accounts);
+  const hasher = new PasswordHasher({
+    concurrency: config.hashConcurrency,
+    maxWaiting: config.hashQueue,
+    onRefused: () => refusals.refused('hash_queue'),
+  });
+  const accounts = new AccountService(store.accounts, hasher);
   const tickets = new TicketService(store.tokens);
   const external = config.oidc ? new ExternalIssuer(config.oidc) : undefined;
   const authenticator = new Authenticator({ tokens, accounts: store.accounts, revocations: store.tokens, tickets, accountService: accounts, external });
@@ -82,7 +106,7 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
     { refreshTtlSeconds: config.refreshTokenTtlSeconds, reuseGraceMs: config.refreshReuseGraceSeconds * 1000 },
     () => void feed.poke(),
   );
-  const live = new LiveSockets(config.expiryWarningSeconds * 1000);
+  const live = new LiveSockets(config.expiryWarningSeconds * 1000, config.maxSocketsPerUser);
   const chat = new ChatService(
     { rooms: store.rooms, entries: store.entries, users: store.accounts, bus },
     { nodeId: parts.nodeId ?? randomUUID(), positionEveryMs: parts.positionEveryMs ?? 1000, subscribeWaitMs: 2000, log: app.log },
@@ -90,6 +114,7 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
   await feed.start();
   chat.start();
   app.addHook('onClose', async () => {
+    live.stop();
     await feed.stop();
     await chat.stop();
     for (const part of owned.reverse()) await part.close();
@@ -117,14 +142,27 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
       for (const client of app.websocketServer.clients) client.close(CloseCodes.shuttingDown.code, CloseCodes.shuttingDown.reason);
     },
   });
-  const stopHeartbeat = startHeartbeat(app.websocketServer);
+  const stopHeartbeat = startHeartbeat(app.websocketServer, {
+    intervalMs: config.wsHeartbeatSeconds * 1000,
+    onDead: () => refusals.refused('dead_socket'),
+  });
   app.addHook('onClose', async () => stopHeartbeat());
 
   // ---- one plugin per area
   // First, so its onResponse hook (metrics) sees every route.
-  await app.register(opsRoutes, { live, ready: async () => ({ store: await store.ping().then(() => true, () => false), bus: bus.up, revocations: feed.current }) });
+  await app.register(opsRoutes, {
+    live,
+    refusals,
+    ready: async () => ({ store: await store.ping().then(() => true, () => false), bus: bus.up, revocations: feed.current }),
+  });
   await app.register(authRoutes, { accounts, sessions, tickets, authenticator, loginRateLimit: config.loginRateLimit });
-  await app.register(roomRoutes, { chat, authenticator, allowedOrigins: config.allowedOrigins });
+  await app.register(roomRoutes, {
+    chat,
+    authenticator,
+    allowedOrigins: config.allowedOrigins,
+    roomQuota: new LocalQuota(config.roomsPerHour, 3600_000),
+    refusals,
+  });
   await app.register(wsRoutes, {
     authenticator,
     chat,
@@ -133,6 +171,10 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
     allowedOrigins: config.allowedOrigins,
     frameRate: config.wsFrameRate,
     maxBufferedBytes: config.wsMaxBufferedBytes,
+    maxPendingFrames: config.wsMaxPendingFrames,
+    maxPendingBytes: config.wsMaxPendingBytes,
+    maxSocketsPerUser: config.maxSocketsPerUser,
+    refusals,
   });
   await app.register(pageRoutes, {
     accounts,

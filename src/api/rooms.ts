@@ -10,10 +10,13 @@ import { AuthFailures } from '../auth/failures.js';
 import { authGate } from '../auth/gate.js';
 import type { Room, RoomRole } from '../domain/rooms.js';
 import type { ChatService } from '../chat/service.js';
+import type { BudgetRefusals } from '../http/budgets.js';
+import { RetryLater } from '../http/errors.js';
+import type { Quota } from '../http/quota.js';
 
 const SetMemberCheck = Compile(SetMember);
 const Username = Type.String({ minLength: 1, maxLength: 64 });
-const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 429: ErrorBody };
 
 const roomJson = (room: Room & { role?: RoomRole | undefined }): RoomBody => ({
   name: room.name,
@@ -27,6 +30,9 @@ export interface RoomRoutesOptions {
   chat: ChatService;
   authenticator: Authenticator;
   allowedOrigins: readonly string[];
+  /** Room creations per user (PARLEY_ROOMS_PER_HOUR): a public room lands on everyone's page. */
+  roomQuota: Quota & { readonly limit: number };
+  refusals: BudgetRefusals;
 }
 
 export async function roomRoutes(app: FastifyInstance, options: RoomRoutesOptions) {
@@ -46,9 +52,24 @@ export async function roomRoutes(app: FastifyInstance, options: RoomRoutesOption
 
   app.post('/rooms', {
     preHandler: canWrite,
-    schema: { tags: ['rooms'], summary: 'Create a room; you own it', security, body: CreateRoom, response: { 201: RoomBody, ...errors } },
+    schema: {
+      tags: ['rooms'],
+      summary: 'Create a room; you own it',
+      description: 'At most PARLEY_ROOMS_PER_HOUR attempts per user per hour; past it, 429 with Retry-After.',
+      security,
+      body: CreateRoom,
+      response: { 201: RoomBody, ...errors },
+    },
   }, async (request, reply: FastifyReply) => {
     const body = request.body as CreateRoom;
+    // Attempts count, a taken name too: the budget bounds the work and the noise, not only the rooms.
+    const quota = await options.roomQuota.take(request.principal!.username);
+    if (!quota.allowed) {
+      options.refusals.refused('room_quota');
+      const minutes = Math.ceil(quota.retryAfterSeconds / 60);
+      const when = `${minutes} minute${minutes === 1 ? '' : 's'}`;
+      throw new RetryLater('too_many_requests', `you may create ${options.roomQuota.limit} rooms an hour; try again in ${when}`, quota.retryAfterSeconds);
+    }
     const room = await chat.createRoom(request.principal!, body.name, body.private ? 'private' : 'public');
     return reply.code(201).send(roomJson({ ...room, role: 'owner' }));
   });

@@ -3,7 +3,7 @@
 import { ParleyError } from 'parley-chat-protocol';
 import { type User, UsernameTakenError } from '../domain/accounts.js';
 import { invalidToken } from './failures.js';
-import { hashPassword, verifyPassword } from './passwords.js';
+import { PasswordHasher } from './passwords.js';
 import type { AccountStore } from './ports.js';
 import { DEFAULT_SCOPES } from './principal.js';
 
@@ -26,7 +26,11 @@ export function normalizeUsername(input: string): string {
 }
 
 export class AccountService {
-  constructor(private readonly accounts: AccountStore) {}
+  constructor(
+    private readonly accounts: AccountStore,
+    /** The server's bounded hasher; the CLI's default one hashes without a queue bound. */
+    private readonly passwords = new PasswordHasher(),
+  ) {}
 
   /** A local account: checks the rules, hashes the password (off the event loop), creates it. */
   async register(name: string, password: string, scopes: readonly string[] = DEFAULT_SCOPES): Promise<User> {
@@ -40,7 +44,7 @@ export class AccountService {
   async checkPassword(name: string, password: string): Promise<User | undefined> {
     if (password.length > MAX_PASSWORD) return undefined;
     const user = await this.accounts.find(normalizeUsername(name));
-    const matches = await verifyPassword(user?.passwordHash, password);
+    const matches = await this.passwords.verify(user?.passwordHash, password);
     return matches && user && !user.disabled ? user : undefined;
   }
 
@@ -75,7 +79,7 @@ export class AccountService {
 
   private async create(username: string, password: string, scopes: readonly string[]): Promise<User> {
     try {
-      return await this.accounts.create({ username, passwordHash: await hashPassword(password), scopes: [...scopes] });
+      return await this.accounts.create({ username, passwordHash: await this.passwords.hash(password), scopes: [...scopes] });
     } catch (error) {
       if (error instanceof UsernameTakenError) throw new ParleyError('username_taken', `The username ${username} is taken.`);
       throw error;

@@ -1,7 +1,7 @@
 // One error handler for every route: whatever failed — a ParleyError thrown by a service, an AuthFailure from
 // the gate, Fastify's own validation, body-parser, 404 and 405 errors, a rate limit — answers with the
-// catalogue's status and `{error, error_description}`, never cached. Unexpected failures are logged and answer
-// `internal` without their details.
+// catalogue's status and `{error, error_description}`, never cached (with `Retry-After` when a budget says when).
+// Unexpected failures are logged and answer `internal` without their details.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ParleyError } from 'parley-chat-protocol';
 import { AuthFailure } from '../auth/failures.js';
@@ -28,15 +28,28 @@ export function asParleyError(error: unknown): ParleyError | undefined {
   return undefined;
 }
 
+/** A refusal that says when to come back (a budget spent for now): answered with `Retry-After`. */
+export class RetryLater extends ParleyError {
+  constructor(
+    code: ParleyError['code'],
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(code, message);
+  }
+}
+
 export function sendError(reply: FastifyReply, error: ParleyError): FastifyReply {
   if (error instanceof AuthFailure && error.challenge) reply.header('www-authenticate', error.challenge);
+  if (error instanceof RetryLater) reply.header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
   return reply.code(error.status).header('cache-control', 'no-store').send({ error: error.code, error_description: error.message });
 }
 
 export function errorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const known = asParleyError(error);
-    if (known && known.status < 500) return sendError(reply, known);
+    // A known refusal (a spent budget's 503 too) is the client's answer, not the server's failure: not logged.
+    if (known && known.code !== 'internal') return sendError(reply, known);
     request.log.error({ err: error }, 'request failed');
     return sendError(reply, known ?? new ParleyError('internal'));
   });

@@ -9,6 +9,7 @@ import type { Authenticator } from '../auth/authenticator.js';
 import { ACCESS_COOKIE, REFRESH_COOKIE } from '../auth/credentials.js';
 import { AuthFailure, ifRefused } from '../auth/failures.js';
 import { originAllowed } from '../auth/gate.js';
+import { RetryLater } from '../http/errors.js';
 import { chooseScopes, loginAttemptKey } from '../auth/grants.js';
 import type { Principal } from '../auth/principal.js';
 import type { Grant, TokenSessions } from '../auth/sessions.js';
@@ -43,6 +44,10 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
   const { accounts, sessions, authenticator } = options;
   const html = (reply: FastifyReply, status: number, page: string) =>
     reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page);
+  /** A spent budget (the password-hash queue) on a form: the form again, saying so, with Retry-After. */
+  const busy = (reply: FastifyReply, error: RetryLater, page: string) =>
+    html(reply.header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterSeconds)))), error.status, page);
+  const BUSY = 'The server is busy signing other people in. Try again in a few seconds.';
   const form = (request: FastifyRequest) => (request.body ?? {}) as Record<string, unknown>;
   const text = (value: unknown) => (typeof value === 'string' ? value : '');
   const page = { hide: true };
@@ -109,7 +114,13 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
     const next = safeNext(body.next);
     const username = text(body.username);
     const password = text(body.password);
-    const user = username && password ? await accounts.checkPassword(username, password) : undefined;
+    let user;
+    try {
+      user = username && password ? await accounts.checkPassword(username, password) : undefined;
+    } catch (error) {
+      if (!(error instanceof RetryLater)) throw error;
+      return busy(reply, error, loginPage({ next, error: BUSY, username, registrationOpen: options.registrationOpen }));
+    }
     if (!user) {
       const error = 'Incorrect username or password.';
       return html(reply, 401, loginPage({ next, error, username, registrationOpen: options.registrationOpen }));
@@ -133,6 +144,7 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
       const user = await accounts.register(username, password);
       return await signIn(request, reply, user.username, user.scopes, next);
     } catch (error) {
+      if (error instanceof RetryLater) return busy(reply, error, registerPage({ next, error: BUSY, username, registrationOpen: true }));
       if (!(error instanceof ParleyError) || error.status >= 500) throw error;
       return html(reply, error.status, registerPage({ next, error: error.message, username, registrationOpen: true }));
     }

@@ -1,9 +1,12 @@
-// The WebSocket endpoints behind one upgrade gate: auth and Origin are settled before the handshake.
+// The WebSocket endpoints behind one upgrade gate: auth, Origin and the user's socket budget are settled before
+// the handshake, so a refused client gets a plain HTTP answer and no socket is opened.
 import type { FastifyInstance } from 'fastify';
+import type { WebSocket } from 'ws';
 import type { Authenticator } from '../auth/authenticator.js';
 import { authGate } from '../auth/gate.js';
 import type { ChatService } from '../chat/service.js';
 import type { Revocation } from '../domain/accounts.js';
+import { RetryLater } from '../http/errors.js';
 import { ChatSession, type SessionSettings } from './chat-session.js';
 import { encode } from './frames.js';
 import type { LiveSockets } from './live-sockets.js';
@@ -16,19 +19,36 @@ export interface WsRoutesOptions extends SessionSettings {
   /** Where revocations made anywhere (any node, the CLI) arrive: the matching sockets close with 4403. */
   revocations: { on(listener: (revocation: Revocation) => void): void };
   allowedOrigins: readonly string[];
+  maxSocketsPerUser: number;
 }
+
+/** A socket is closed by its user or by a budget, not on a schedule: a guess at when a place frees up. */
+const SOCKET_RETRY_AFTER_SECONDS = 10;
+
+const sendExpiring = (socket: WebSocket, at: number) => socket.send(encode({ type: 'expiring', at }));
 
 export async function wsRoutes(app: FastifyInstance, options: WsRoutesOptions): Promise<void> {
   const { live } = options;
   options.revocations.on((revocation) => live.apply(revocation));
   app.addHook('preValidation', authGate(options.authenticator, { cookie: true, handshake: true, allowedOrigins: options.allowedOrigins }));
+  // After the gate: the place is the authenticated user's. Counted per node (LiveSockets).
+  app.addHook('preValidation', async (request) => {
+    const { username } = request.principal!;
+    if (live.reserve(request.raw.socket, username)) return;
+    options.refusals.refused('sockets_per_user');
+    throw new RetryLater(
+      'too_many_sockets',
+      `${username} already has ${options.maxSocketsPerUser} sockets open on this server (the most one user may); close one and try again`,
+      SOCKET_RETRY_AFTER_SECONDS,
+    );
+  });
 
-  await app.register(securedEchoRoute, { live, frameRate: options.frameRate });
+  const { frameRate, maxBufferedBytes, refusals } = options;
+  await app.register(securedEchoRoute, { live, frameRate, maxBufferedBytes, refusals });
 
   // helmet: false — its headers are never sent on an upgrade, and building them costs every handshake.
   app.get('/ws', { websocket: true, helmet: false, schema: { hide: true } }, (socket, request) => {
-    const life = live.track(socket, request.principal!, (at) => socket.send(encode({ type: 'expiring', at })));
-    const onError = (error: unknown) => request.log.error({ err: error }, 'chat frame failed');
-    new ChatSession(life, options.chat, options.authenticator, onError, options);
+    const life = live.track(socket, request.principal!, request.raw.socket, sendExpiring);
+    new ChatSession(life, options.chat, options.authenticator, request.log, options);
   });
 }
