@@ -57,7 +57,7 @@ export class PasswordHasher {
     if (this.running >= this.options.concurrency) {
       if (this.waiting.length >= this.options.maxWaiting) {
         this.options.onRefused?.();
-        const seconds = ((this.waiting.length + this.running) * this.averageMs) / this.options.concurrency / 1000;
+        const seconds = Math.max(1, Math.ceil(((this.waiting.length + this.running) * this.averageMs) / this.options.concurrency / 1000));
         throw new RetryLater('unavailable', 'the server is busy checking other passwords; try again in a moment', seconds);
       }
       await new Promise<void>((resolve) => this.waiting.push(resolve));

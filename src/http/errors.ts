@@ -1,10 +1,21 @@
 // One error handler for every route: whatever failed — a ParleyError thrown by a service, an AuthFailure from
 // the gate, Fastify's own validation, body-parser, 404 and 405 errors, a rate limit — answers with the
-// catalogue's status and `{error, error_description}`, never cached (with `Retry-After` when a budget says when).
-// Unexpected failures are logged and answer `internal` without their details.
+// catalogue's status and `{error, error_description}`, never cached. Unexpected failures are logged and answer
+// `internal` without their details.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ParleyError } from 'parley-chat-protocol';
 import { AuthFailure } from '../auth/failures.js';
+
+/** A refusal that will pass: `too_many_requests` or `unavailable`, answered with `Retry-After`. */
+export class RetryLater extends ParleyError {
+  constructor(
+    code: 'too_many_requests' | 'unavailable',
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(code, message);
+  }
+}
 
 /** Fastify's and its plugins' error codes, in the catalogue's words. */
 const FASTIFY_CODES: Record<string, ParleyError['code']> = {
@@ -28,20 +39,11 @@ export function asParleyError(error: unknown): ParleyError | undefined {
   return undefined;
 }
 
-/** A refusal that says when to come back (a budget spent for now): answered with `Retry-After`. */
-export class RetryLater extends ParleyError {
-  constructor(
-    code: ParleyError['code'],
-    message: string,
-    readonly retryAfterSeconds: number,
-  ) {
-    super(code, message);
-  }
-}
-
 export function sendError(reply: FastifyReply, error: ParleyError): FastifyReply {
   if (error instanceof AuthFailure && error.challenge) reply.header('www-authenticate', error.challenge);
-  if (error instanceof RetryLater) reply.header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
+  if (error instanceof RetryLater) reply.header('retry-after', String(error.retryAfterSeconds));
+  // Any other retryable refusal says when to come back too.
+  else if (error.retryable && !reply.hasHeader('retry-after')) reply.header('retry-after', '1');
   return reply.code(error.status).header('cache-control', 'no-store').send({ error: error.code, error_description: error.message });
 }
 

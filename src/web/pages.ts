@@ -46,7 +46,7 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
     reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page);
   /** A spent budget (the password-hash queue) on a form: the form again, saying so, with Retry-After. */
   const busy = (reply: FastifyReply, error: RetryLater, page: string) =>
-    html(reply.header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterSeconds)))), error.status, page);
+    html(reply.header('retry-after', String(error.retryAfterSeconds)), error.status, page);
   const BUSY = 'The server is busy signing other people in. Try again in a few seconds.';
   const form = (request: FastifyRequest) => (request.body ?? {}) as Record<string, unknown>;
   const text = (value: unknown) => (typeof value === 'string' ? value : '');

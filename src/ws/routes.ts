@@ -1,12 +1,12 @@
 // The WebSocket endpoints behind one upgrade gate: auth, Origin and the user's socket budget are settled before
 // the handshake, so a refused client gets a plain HTTP answer and no socket is opened.
 import type { FastifyInstance } from 'fastify';
+import { ParleyError } from 'parley-chat-protocol';
 import type { WebSocket } from 'ws';
 import type { Authenticator } from '../auth/authenticator.js';
 import { authGate } from '../auth/gate.js';
 import type { ChatService } from '../chat/service.js';
 import type { Revocation } from '../domain/accounts.js';
-import { RetryLater } from '../http/errors.js';
 import { ChatSession, type SessionSettings } from './chat-session.js';
 import { encode } from './frames.js';
 import type { LiveSockets } from './live-sockets.js';
@@ -32,14 +32,14 @@ export async function wsRoutes(app: FastifyInstance, options: WsRoutesOptions): 
   options.revocations.on((revocation) => live.apply(revocation));
   app.addHook('preValidation', authGate(options.authenticator, { cookie: true, handshake: true, allowedOrigins: options.allowedOrigins }));
   // After the gate: the place is the authenticated user's. Counted per node (LiveSockets).
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', async (request, reply) => {
     const { username } = request.principal!;
     if (live.reserve(request.raw.socket, username)) return;
     options.refusals.refused('sockets_per_user');
-    throw new RetryLater(
+    reply.header('retry-after', String(SOCKET_RETRY_AFTER_SECONDS));
+    throw new ParleyError(
       'too_many_sockets',
       `${username} already has ${options.maxSocketsPerUser} sockets open on this server (the most one user may); close one and try again`,
-      SOCKET_RETRY_AFTER_SECONDS,
     );
   });
 

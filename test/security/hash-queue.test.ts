@@ -5,12 +5,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Client, type Frame, getToken, serverSuite } from '../helpers.js';
+import { METRICS_ENV, budgetRefusals } from '../support/metrics.js';
 
 const STORM = 100;
 const random = () => `u${Math.random().toString(36).slice(2, 12)}`;
 
 describe('the password-hash queue', () => {
-  const server = serverSuite({ PARLEY_HASH_CONCURRENCY: '1', PARLEY_HASH_QUEUE: '4' });
+  const server = serverSuite({ PARLEY_HASH_CONCURRENCY: '1', PARLEY_HASH_QUEUE: '4', ...METRICS_ENV });
 
   test(`${STORM} sign-ins at once with random usernames: the excess is refused with 503 and Retry-After; chat goes on`, async () => {
     const chat = await Client.chat(server, await getToken(server.url));
@@ -54,8 +55,7 @@ describe('the password-hash queue', () => {
 
     // The queue drains: a real sign-in works again.
     assert.ok(await getToken(server.url));
-    const text = await (await fetch(`${server.url}/metrics`)).text();
-    assert.match(text, new RegExp(`^parley_budget_refusals_total\\{budget="hash_queue"\\} ${refused.length}$`, 'm'));
+    assert.equal(await budgetRefusals(server.url, 'hash_queue'), refused.length);
   });
 
   test('the login form answers a refusal with the form again, 503 and Retry-After', async () => {

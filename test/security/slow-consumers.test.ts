@@ -11,13 +11,13 @@ import WebSocket from 'ws';
 import type { Store } from '../../src/store/store.js';
 import { Client, type Frame, type RunningServer, getToken, startServer } from '../helpers.js';
 import { type ChildServer, startChildServer } from '../support/child-server.js';
+import { METRICS_ENV, budgetRefusals } from '../support/metrics.js';
 
 const MB = 1024 * 1024;
 const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
 /** Stops reading: what arrives stays in the kernel, then in the server's send buffer. */
 const stopReading = (client: Client) => (client.socket as unknown as { _socket: Socket })._socket.pause();
 const startReading = (client: Client) => (client.socket as unknown as { _socket: Socket })._socket.resume();
-const refusals = (budget: string) => `parley_budget_refusals_total{budget="${budget}"}`;
 
 /** Runs `step` every few ms until `done` says so (or `maxMs` passes), sampling the server's RSS; returns the peak. */
 async function feed(server: ChildServer, step: () => void, done: () => Promise<boolean>, maxMs = 15_000): Promise<number> {
@@ -49,13 +49,13 @@ describe('a client that does not read', () => {
     const token = await getToken(server.url);
     const hogs = await Promise.all([1, 2].map(() => Client.open(`${server.wsUrl}/secured-ws`, bearer(token))));
     hogs.forEach(stopReading);
-    const closedBefore = await server.metric(refusals('slow_consumer'));
+    const closedBefore = await budgetRefusals(server.url, 'slow_consumer');
     const baseline = server.rss();
     const frame = 'x'.repeat(60 * 1024);
     const peak = await feed(
       server,
       () => hogs.forEach((hog) => hog.socket.readyState === WebSocket.OPEN && hog.socket.send(frame)),
-      async () => (await server.metric(refusals('slow_consumer'))) >= closedBefore + hogs.length,
+      async () => (await budgetRefusals(server.url, 'slow_consumer')) >= closedBefore + hogs.length,
     );
     const bystander = await Client.open(`${server.wsUrl}/secured-ws`, bearer(token));
     assert.equal(await bystander.next(), 'Welcome johndoe!');
@@ -78,7 +78,7 @@ describe('a client that does not read', () => {
     const sender = await Client.chat({ wsUrl: server.wsUrl } as RunningServer, await getToken(server.url));
     sender.send({ type: 'join', room: 'general' });
     await sender.next((f) => f.type === 'joined');
-    const closedBefore = await server.metric(refusals('slow_consumer'));
+    const closedBefore = await budgetRefusals(server.url, 'slow_consumer');
     const baseline = server.rss();
     const body = 'b'.repeat(4000);
     let sent = 0;
@@ -93,7 +93,7 @@ describe('a client that does not read', () => {
         if (hog.socket.readyState === WebSocket.OPEN) hog.socket.send(JSON.stringify({ type: 'ping' }));
         while (sent - acked < 50) sender.send({ type: 'send', room: 'general', body, clientId: `m${sent++}` });
       },
-      async () => (await server.metric(refusals('slow_consumer'))) > closedBefore,
+      async () => (await budgetRefusals(server.url, 'slow_consumer')) > closedBefore,
     );
     // The sender was served throughout, and still is.
     const before = acked;
@@ -221,7 +221,7 @@ describe('frames waiting behind a stalled join', () => {
 describe('the heartbeat', () => {
   let server: RunningServer;
   before(async () => {
-    server = await startServer({ PARLEY_WS_HEARTBEAT: '1s' });
+    server = await startServer({ PARLEY_WS_HEARTBEAT: '1s', ...METRICS_ENV });
   });
   after(() => server?.cleanup());
 
@@ -232,13 +232,9 @@ describe('the heartbeat', () => {
     const deaf = await Client.open(`${server.wsUrl}/secured-ws`, bearer(token));
     await deaf.next();
     stopReading(deaf);
-    const metric = async () => {
-      const text = await (await fetch(`${server.url}/metrics`)).text();
-      return Number(new RegExp(`^${refusals('dead_socket').replace(/[{}]/g, '\\$&')} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
-    };
     // Unsolicited pongs, and guesses at the ping's payload, five times a second.
     let pongs = 0;
-    while ((await metric()) < 1) {
+    while ((await budgetRefusals(server.url, 'dead_socket')) < 1) {
       assert.ok(pongs < 100, 'the deaf socket was not dropped within 20 s');
       deaf.socket.pong(Buffer.from([pongs & 0xff, 0, 0, 0, 0, 0]));
       pongs++;

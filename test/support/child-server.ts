@@ -1,10 +1,12 @@
 // A Parley in a process of its own (`node dist/src/cli.js serve`), for tests that measure the server: its memory
 // (RSS from /proc) must not include the test's clients, and a server that misbehaves must not take the test down.
+// Its /metrics takes the token of support/metrics.ts.
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from '../helpers.js';
+import { METRICS_ENV } from './metrics.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 
@@ -14,8 +16,6 @@ export interface ChildServer {
   pid: number;
   /** Resident memory of the server process, in bytes. */
   rss(): number;
-  /** The value of one series on /metrics (0 when absent). */
-  metric(series: string): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -24,7 +24,7 @@ export async function startChildServer(env: Record<string, string> = {}): Promis
   const dataDir = tempDir('parley-child-');
   const child = spawn(process.execPath, [CLI, 'serve', '--demo', '--host', '127.0.0.1', '--port', '0', '--data', dataDir], {
     // At info, so that the line saying where it listens is written.
-    env: { ...process.env, ...env, PARLEY_LOG_LEVEL: 'info' },
+    env: { ...process.env, ...METRICS_ENV, ...env, PARLEY_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await listening(child);
@@ -36,11 +36,6 @@ export async function startChildServer(env: Record<string, string> = {}): Promis
     rss() {
       const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
       return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)![1]) * 1024;
-    },
-    async metric(series) {
-      const text = await (await fetch(`${url}/metrics`)).text();
-      const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-      return line ? Number(line.slice(series.length + 1)) : 0;
     },
     async stop() {
       if (child.exitCode === null) {
