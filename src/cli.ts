@@ -1,4 +1,4 @@
-// parley serve | chat | user add/list/disable/enable | migrate
+// parley serve | chat | user add/list/passwd/disable/enable | migrate
 import { parseArgs } from 'node:util';
 import { DEFAULT_ROOM, ParleyError } from 'parley-chat-protocol';
 import { AccountService, normalizeUsername } from './auth/accounts.js';
@@ -9,10 +9,12 @@ import { promptHidden } from './terminal/prompt.js';
 
 const USAGE = `usage:
   parley serve [--port N] [--host H] [--data DIR] [--demo] [...]   run the server
-  parley chat --user NAME [--url URL] [--room ROOM]               chat in the terminal (password prompted)
+  parley chat --user NAME [--url URL ...] [--room ROOM]           chat in the terminal (password prompted);
+                                                                   several --url (or URL,URL): the nodes of a cluster
   parley user add NAME [--password-stdin] [--admin]               create a user (password prompted)
   parley user list                                                 list users
-  parley user disable NAME | parley user enable NAME              block or unblock a user
+  parley user passwd NAME [--password-stdin]                      set a user's password; ends every login of the user
+  parley user disable NAME | parley user enable NAME              block (ends every login) or unblock a user
   parley migrate                                                   bring the database schema up to date
 
 Every command takes the configuration flags (see README): --data, --database-url, ...`;
@@ -27,7 +29,7 @@ async function main(argv: string[]): Promise<void> {
       'password-stdin': { type: 'boolean' },
       admin: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
-      url: { type: 'string' },
+      url: { type: 'string', multiple: true },
       user: { type: 'string' },
       room: { type: 'string' },
     },
@@ -40,11 +42,12 @@ async function main(argv: string[]): Promise<void> {
     // A client: no server configuration is read, and only the SDK and ws are loaded.
     if (!values.user) throw new UsageError('chat needs --user NAME');
     const { runChat } = await import('./terminal/chat.js');
-    const url = values.url ?? 'http://127.0.0.1:8000';
-    process.exitCode = await runChat({ url, user: values.user, room: values.room ?? DEFAULT_ROOM, passwordStdin: values['password-stdin'] ?? false });
+    const urls = (values.url ?? ['http://127.0.0.1:8000']).flatMap((url) => url.split(',')).map((url) => url.trim()).filter(Boolean);
+    process.exitCode = await runChat({ urls, user: values.user, room: values.room ?? DEFAULT_ROOM, passwordStdin: values['password-stdin'] ?? false });
     return;
   }
-  const config = loadConfig(process.env, values);
+  const { url: _urls, ...settings } = values;
+  const config = loadConfig(process.env, settings);
 
   switch (command) {
     case undefined:
@@ -67,14 +70,26 @@ async function serve(config: Config): Promise<void> {
   const { buildServer } = await import('./server.js');
   const app = await buildServer(config);
   let stopping = false;
+  // SIGTERM drains (see FastifyInstance.drain) and exits 0; a second signal, or the shutdown bound, exits at once.
   const stop = (signal: string) => {
-    if (stopping) return;
+    if (stopping) return process.exit(1);
     stopping = true;
-    app.log.info(`${signal}: closing sockets (1001) and shutting down`);
-    app.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    const bound = config.shutdownTimeoutSeconds * 1000;
+    setTimeout(() => {
+      app.log.error(`${signal}: not drained within ${bound / 1000} s; exiting anyway`);
+      process.exit(1);
+    }, bound).unref();
+    app.log.info(`${signal}: draining, then shutting down (within ${bound / 1000} s)`);
+    app
+      .drain()
+      .then(() => app.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          app.log.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
@@ -101,6 +116,14 @@ async function userCommand(
         const scopes = flags.admin ? [...DEFAULT_SCOPES, 'admin'] : DEFAULT_SCOPES;
         await accounts.register(username, password, scopes);
         return void console.log(`created user ${username} (${scopes.join(' ')})`);
+      }
+      case 'passwd': {
+        if (!name) throw new UsageError('user passwd NAME');
+        const username = normalizeUsername(name);
+        if (!(await store.accounts.find(username))) throw new UsageError(`no user named ${name}`);
+        const password = flags.passwordStdin || !process.stdin.isTTY ? await readStdin() : await promptHidden(`new password for ${username}: `);
+        await accounts.resetPassword(username, password);
+        return void console.log(`changed the password of ${username}; every login of ${username} has ended`);
       }
       case 'list': {
         for (const user of await store.accounts.list()) {

@@ -1,5 +1,6 @@
 // The one place that reads the environment. Every setting is declared once in SETTINGS — variable, flag,
 // default, what it means, how it is read — and the README's configuration table is generated from it.
+import { isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -61,11 +62,18 @@ function url(...protocols: string[]) {
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
-/** "900", "90s", "15m", "12h", "30d" → seconds. */
+/** "900", "90s", "15m", "12h", "30d" → seconds (fractions allowed: "1.5s"). */
 export function parseDuration(value: string, label: string): number {
-  const match = /^(\d+)\s*([smhd]?)$/.exec(value.trim());
+  const seconds = durationOrZero(value, label);
+  if (seconds <= 0) throw new ConfigError(`${label} must be a duration such as 900, 90s, 15m, 12h or 30d, got "${value}"`);
+  return seconds;
+}
+
+/** A duration that may be 0 ("0": do not wait). */
+function durationOrZero(value: string, label: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([smhd]?)$/.exec(value.trim());
   const seconds = match ? Number(match[1]) * UNIT_SECONDS[match[2] || 's']! : NaN;
-  if (!Number.isFinite(seconds) || seconds <= 0) {
+  if (!Number.isFinite(seconds) || seconds < 0) {
     throw new ConfigError(`${label} must be a duration such as 900, 90s, 15m, 12h or 30d, got "${value}"`);
   }
   return seconds;
@@ -97,9 +105,35 @@ function origins(value: string, label: string): string[] {
     });
 }
 
+function metricsToken(value: string, label: string): string {
+  if (value.length < 16) throw new ConfigError(`${label} must be at least 16 characters`);
+  return value;
+}
+
 function secret(value: string, label: string): string {
   if (Buffer.byteLength(value) < 32) throw new ConfigError(`${label} must be at least 32 bytes (256 bits) for HS256`);
   return value;
+}
+
+/**
+ * Fastify's `trustProxy`: a hop count, or the proxies' addresses and CIDR ranges (proxy-addr also knows the
+ * names loopback, linklocal and uniquelocal). Off unless set: then X-Forwarded-* is ignored.
+ */
+function proxies(value: string, label: string): number | string[] | false {
+  const trimmed = value.trim();
+  if (trimmed === '' || trimmed === 'off' || trimmed === 'false') return false;
+  if (/^\d+$/.test(trimmed)) return wholeNumber(1, 100)(trimmed, label);
+  const items = list(trimmed);
+  for (const item of items) {
+    const [address, prefix, ...rest] = item.split('/');
+    const family = isIP(address ?? '');
+    const named = ['loopback', 'linklocal', 'uniquelocal'].includes(item);
+    const prefixOk = prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32));
+    if (!named && (family === 0 || !prefixOk || rest.length > 0)) {
+      throw new ConfigError(`${label} must be a hop count or a comma-separated list of addresses and CIDR ranges such as 10.0.0.0/8, got "${item}"`);
+    }
+  }
+  return items;
 }
 
 const list = (value: string) =>
@@ -117,7 +151,13 @@ export const SETTINGS = {
   accessTokenTtlSeconds: setting('PARLEY_ACCESS_TOKEN_TTL', 'access-token-ttl', '15m', 'access-token lifetime (`900`, `90s`, `15m`, `12h`, `30d`)', parseDuration),
   refreshTokenTtlSeconds: setting('PARLEY_REFRESH_TOKEN_TTL', 'refresh-token-ttl', '30d', 'refresh-token lifetime', parseDuration),
   refreshReuseGraceSeconds: setting('PARLEY_REFRESH_REUSE_GRACE', 'refresh-reuse-grace', '5s', 'a spent refresh token shown again this soon is a race: refused, login kept', parseDuration),
-  expiryWarningSeconds: setting('PARLEY_EXPIRY_WARNING', 'expiry-warning', '60s', 'how long before `exp` an open socket gets `expiring`', parseDuration),
+  expiryWarningSeconds: setting(
+    'PARLEY_EXPIRY_WARNING',
+    'expiry-warning',
+    '60s',
+    'how long before `exp` an open socket gets `expiring`; must be below the token lifetime (unset, it is at most half of it)',
+    parseDuration,
+  ),
   oidcIssuer: setting('PARLEY_OIDC_ISSUER', 'oidc-issuer', undefined, 'accept access tokens of this OpenID provider (with `PARLEY_OIDC_JWKS_URL`)', text, 'none'),
   oidcJwksUrl: setting('PARLEY_OIDC_JWKS_URL', 'oidc-jwks-url', undefined, "the provider's JWKS, which verifies its tokens", url('http', 'https'), 'none'),
   oidcAudience: setting('PARLEY_OIDC_AUDIENCE', 'oidc-audience', undefined, 'the `aud` its tokens must carry', text, 'none'),
@@ -127,7 +167,47 @@ export const SETTINGS = {
   audience: setting('PARLEY_AUDIENCE', 'audience', 'parley', 'the `aud` Parley signs and requires', text),
   allowedOrigins: setting('PARLEY_ALLOWED_ORIGINS', 'allowed-origins', '', 'comma-separated origins allowed besides the server\'s own, for sockets and form posts', origins, 'none'),
   registration: setting('PARLEY_REGISTRATION', 'registration', 'open', '`closed` turns off `/register`', oneOf('open', 'closed')),
-  loginRateLimit: setting('PARLEY_LOGIN_RATE_LIMIT', 'login-rate-limit', '30', 'attempts per minute per address and username at `/token`, `/login`, `/register`', wholeNumber(1)),
+  loginRateLimit: setting(
+    'PARLEY_LOGIN_RATE_LIMIT',
+    'login-rate-limit',
+    '30',
+    'attempts per minute for one username, from any address, at `/token`, `/login`, `/register` and password changes together; ' +
+      'also per refresh token (every node together when `PARLEY_REDIS_URL` is set)',
+    wholeNumber(1),
+  ),
+  addressRateLimit: setting(
+    'PARLEY_ADDRESS_RATE_LIMIT',
+    'address-rate-limit',
+    '300',
+    'requests per minute from one client address to the endpoints that check passwords or refresh tokens (every node together with Redis)',
+    wholeNumber(1),
+  ),
+  trustProxy: setting(
+    'PARLEY_TRUST_PROXY',
+    'trust-proxy',
+    undefined,
+    'the reverse proxies in front: a hop count, or their addresses/CIDR ranges, comma-separated. Then `X-Forwarded-For` gives the client address ' +
+      '(rate limits, logs) and `X-Forwarded-Proto: https` makes the session cookies `Secure`',
+    proxies,
+    'off',
+  ),
+  metricsToken: setting(
+    'PARLEY_METRICS_TOKEN',
+    'metrics-token',
+    undefined,
+    '`GET /metrics` answers only with `Authorization: Bearer <this>` (≥ 16 characters); without it, and without a metrics port, `/metrics` is off (404)',
+    metricsToken,
+    'none',
+  ),
+  metricsHost: setting('PARLEY_METRICS_HOST', 'metrics-host', '127.0.0.1', 'listen address of the metrics listener (with `PARLEY_METRICS_PORT`)', text),
+  metricsPort: setting(
+    'PARLEY_METRICS_PORT',
+    'metrics-port',
+    undefined,
+    'serve `/metrics` on a listener of its own (for the scraper, on a private address); the token, if set, is required there too',
+    wholeNumber(0, 65535),
+    'none',
+  ),
   wsFrameRate: setting('PARLEY_WS_FRAME_RATE', 'ws-frame-rate', '100', 'frames per second one socket may send (bursts of 4×); beyond, close `4029`', wholeNumber(1)),
   wsMaxBufferedBytes: setting(
     'PARLEY_WS_MAX_BUFFERED',
@@ -206,7 +286,7 @@ export const SETTINGS = {
     'PARLEY_ROOMS_PER_HOUR',
     'rooms-per-hour',
     '20',
-    '`POST /rooms` attempts one user may make per hour (per node); past it `429 too_many_requests` with `Retry-After`',
+    '`POST /rooms` attempts one user may make per hour (every node together when `PARLEY_REDIS_URL` is set); past it `429 too_many_requests` with `Retry-After`',
     wholeNumber(1),
   ),
   logLevel: setting('PARLEY_LOG_LEVEL', 'log-level', 'info', 'pino level (`silent` … `trace`)', oneOf('silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace')),
@@ -220,6 +300,27 @@ export const SETTINGS = {
   ),
   redisUrl: setting('PARLEY_REDIS_URL', 'redis-url', undefined, '`redis://…` — the Redis bus, for running several nodes (with PostgreSQL and a shared `PARLEY_JWT_SECRET`)', url('redis', 'rediss'), 'none'),
   redisPrefix: setting('PARLEY_REDIS_PREFIX', 'redis-prefix', 'parley:', 'channel prefix, so several Parleys can share one Redis', text),
+  storeTimeoutSeconds: setting(
+    'PARLEY_STORE_TIMEOUT',
+    'store-timeout',
+    '5s',
+    'the longest one database call may take; a send that cannot be stored in time is refused with the retryable `unavailable`',
+    parseDuration,
+  ),
+  drainDelaySeconds: setting(
+    'PARLEY_DRAIN_DELAY',
+    'drain-delay',
+    '2s',
+    'on SIGTERM, how long `/readyz` says 503 (and new sockets are refused) before open sockets are drained — time for a load balancer to notice',
+    durationOrZero,
+  ),
+  shutdownTimeoutSeconds: setting(
+    'PARLEY_SHUTDOWN_TIMEOUT',
+    'shutdown-timeout',
+    '10s',
+    'on SIGTERM, the process exits within this, drained or not',
+    parseDuration,
+  ),
 } as const;
 
 type Settings = typeof SETTINGS;
@@ -232,18 +333,24 @@ export type Config = { [K in SettingName]: Settings[K]['fallback'] extends strin
   demo: boolean;
 };
 
+/** `--demo` / `PARLEY_DEMO=1`: a switch, not a value, so it sits beside SETTINGS (and last in the README's table). */
+export const DEMO_SWITCH = { env: 'PARLEY_DEMO', flag: 'demo', meaning: 'seed the demo users (never in production)' } as const;
+
 /** The CLI's flags: every setting by its flag name, and --demo. */
 export const CONFIG_FLAGS = {
   ...Object.fromEntries(Object.values(SETTINGS).map((s) => [s.flag, { type: 'string' as const }])),
-  demo: { type: 'boolean' as const },
+  [DEMO_SWITCH.flag]: { type: 'boolean' as const },
 };
 
 /** Reads flags (already parsed by the CLI) over env over defaults, and fails naming the bad setting. */
 export function loadConfig(env: NodeJS.ProcessEnv, flags: Record<string, string | boolean | undefined> = {}): Config {
   const config: Record<string, unknown> = {};
+  const given = (spec: Setting<unknown>) => {
+    const value = flags[spec.flag] ?? env[spec.env];
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  };
   for (const [name, spec] of Object.entries(SETTINGS) as [SettingName, Setting<unknown>][]) {
-    const given = flags[spec.flag] ?? env[spec.env];
-    const value = typeof given === 'string' && given !== '' ? given : spec.fallback;
+    const value = given(spec) ?? spec.fallback;
     config[name] = value === undefined ? undefined : spec.parse(value, `${spec.env} (--${spec.flag})`);
   }
   const result = config as Config;
@@ -263,6 +370,17 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Record<string, string 
       jwksCooldownMs: result.oidcJwksCooldownSeconds * 1000,
     };
   }
-  result.demo = flags.demo === true || env.PARLEY_DEMO === '1';
+  // A socket is warned before its token expires; a warning as long as the token makes every tab refresh the
+  // moment it is warned, again and again. An explicit bad pair is refused; the default adapts to a short token.
+  if (result.expiryWarningSeconds >= result.accessTokenTtlSeconds) {
+    if (given(SETTINGS.expiryWarningSeconds) !== undefined) {
+      throw new ConfigError(
+        `${label('expiryWarningSeconds')} (${result.expiryWarningSeconds}s) must be shorter than ${label('accessTokenTtlSeconds')} ` +
+          `(${result.accessTokenTtlSeconds}s): a socket is warned that long before its token expires`,
+      );
+    }
+    result.expiryWarningSeconds = result.accessTokenTtlSeconds / 2;
+  }
+  result.demo = flags[DEMO_SWITCH.flag] === true || env[DEMO_SWITCH.env] === '1';
   return result;
 }

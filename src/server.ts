@@ -2,21 +2,23 @@
 // defaults the config names, wires the services, and registers one plugin per area. Parts passed in belong to
 // the caller (several servers in one process may share a store and a bus); parts built here are closed here.
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
-import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { CloseCodes, Limits, ParleyError } from 'parley-chat-protocol';
+import { CloseCodes, Limits } from 'parley-chat-protocol';
 import { roomRoutes } from './api/rooms.js';
 import { AccountService } from './auth/accounts.js';
 import { PasswordHasher } from './auth/passwords.js';
+import { AttemptBudgets } from './auth/attempts.js';
 import { Authenticator } from './auth/authenticator.js';
 import { selectProtocol } from './auth/credentials.js';
 import { ExternalIssuer } from './auth/external-issuer.js';
 import { loadSigningKey } from './auth/keys.js';
 import { RevocationFeed } from './auth/revocation-feed.js';
+import { Standing } from './auth/standing.js';
 import { authRoutes } from './auth/routes.js';
 import { TokenSessions } from './auth/sessions.js';
 import { TicketService } from './auth/tickets.js';
@@ -24,14 +26,20 @@ import { TokenService } from './auth/tokens.js';
 import type { Bus } from './bus/bus.js';
 import { MemoryBus } from './bus/memory.js';
 import { RedisBus } from './bus/redis.js';
+import type { Presence } from './chat/ports.js';
 import { ChatService } from './chat/service.js';
 import type { Config } from './config.js';
+import { withDeadline } from './deadline.js';
 import { BudgetRefusals } from './http/budgets.js';
 import { guardConnections, serverTimeouts } from './http/connections.js';
 import { errorHandling } from './http/errors.js';
-import { LocalQuota } from './http/quota.js';
-import { createLogger } from './logger.js';
+import { RequestLog, createLogger } from './logger.js';
+import { MemoryPresence } from './presence/memory.js';
+import { RedisPresence } from './presence/redis.js';
 import { opsRoutes } from './http/ops.js';
+import { MemoryRateLimiter } from './limits/rate-limiter.js';
+import { RedisRateLimiter } from './limits/redis-rate-limiter.js';
+import { lockDataDir } from './store/lock.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
 import { pageRoutes } from './web/pages.js';
@@ -43,8 +51,17 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Whether anyone can log in yet (the CLI says how to make the first user). */
     hasUsers(): Promise<boolean>;
+    /**
+     * Drains the node before it stops (SIGTERM): /readyz turns 503 and new sockets are refused at once; after
+     * the drain delay, new sends are refused (retryably), the sends already taken are stored and acked, and
+     * every socket is closed with 1001 ("reconnect elsewhere"). Then call close().
+     */
+    drain(): Promise<void>;
   }
 }
+
+/** A node that stops renewing its presence records (it died) has its users go offline within this (plus 5 s). */
+const PRESENCE_TTL_MS = 20_000;
 
 export interface ServerParts {
   /** The store; default: the one `config` names (SQLite in the data dir, or PostgreSQL). */
@@ -53,6 +70,8 @@ export interface ServerParts {
   bus?: Bus;
   /** A pino logger; default: one at `config.logLevel`. */
   logger?: FastifyBaseLogger;
+  /** Who is online across nodes; default: Redis when `config` names it, else this process's own. */
+  presence?: Presence;
   /** Tells this node's bus messages from the others'; default: random. */
   nodeId?: string;
   /** How often the node compares each room's stored top with what it delivered (ms). */
@@ -72,19 +91,44 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
   };
   const app = Fastify({
     loggerInstance: parts.logger ?? createLogger(config.logLevel),
+    logController: new RequestLog(),
     bodyLimit: Limits.frameBytes,
+    // Behind PARLEY_TRUST_PROXY's hops, request.ip is the client and request.protocol what it used.
+    // (A hop count as proxy-addr's function: Fastify's types omit the number form.)
+    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : (config.trustProxy ?? false),
     ...serverTimeouts(connectionBudget),
   });
   guardConnections(app.server, connectionBudget);
   const owned: { close(): Promise<void> }[] = [];
-  const store = parts.store ?? (await openStore(config));
+  // What can refuse to start comes first, before anything needs closing: the key, then the data dir's lock.
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const signingKey = loadSigningKey(config.dataDir, config.jwtSecret);
+  if (!parts.store && !config.databaseUrl) {
+    // A second server on one SQLite file must not start at all.
+    const lock = lockDataDir(config.dataDir);
+    owned.push({ close: async () => lock.release() });
+  }
+  let store: Store;
+  try {
+    store = parts.store ?? (await openStore(config, (error, message) => app.log.warn({ err: error }, message)));
+  } catch (error) {
+    for (const part of owned) await part.close();
+    throw error;
+  }
   if (!parts.store) owned.push(store);
   const bus =
     parts.bus ?? (config.redisUrl ? new RedisBus(config.redisUrl, config.redisPrefix, (error) => app.log.warn({ err: error }, 'redis bus')) : new MemoryBus());
   if (!parts.bus) owned.push(bus);
+  const nodeId = parts.nodeId ?? randomUUID();
+  const presence =
+    parts.presence ??
+    (config.redisUrl
+      ? new RedisPresence(config.redisUrl, config.redisPrefix, nodeId, PRESENCE_TTL_MS, (error) => app.log.warn({ err: error }, 'redis presence'))
+      : new MemoryPresence(nodeId));
+  if (!parts.presence && presence instanceof RedisPresence) owned.push(presence);
 
   // ---- services
-  const tokens = new TokenService(loadSigningKey(config.dataDir, config.jwtSecret), {
+  const tokens = new TokenService(signingKey, {
     issuer: config.issuer,
     audience: config.audience,
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
@@ -97,8 +141,10 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
   const accounts = new AccountService(store.accounts, hasher);
   const tickets = new TicketService(store.tokens);
   const external = config.oidc ? new ExternalIssuer(config.oidc) : undefined;
-  const authenticator = new Authenticator({ tokens, accounts: store.accounts, revocations: store.tokens, tickets, accountService: accounts, external });
+  const standing = new Standing(store.accounts, store.tokens, 30_000);
+  const authenticator = new Authenticator({ tokens, standing, tickets, accountService: accounts, external });
   const feed = new RevocationFeed(store.tokens, { pollMs: 500, staleAfterMs: 10_000, log: app.log });
+  feed.on((revocation) => standing.apply(revocation));
   const sessions = new TokenSessions(
     store.tokens,
     store.accounts,
@@ -106,12 +152,24 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
     { refreshTtlSeconds: config.refreshTokenTtlSeconds, reuseGraceMs: config.refreshReuseGraceSeconds * 1000 },
     () => void feed.poke(),
   );
+  const limiter = config.redisUrl
+    ? new RedisRateLimiter(config.redisUrl, config.redisPrefix, (error) => app.log.warn({ err: error }, 'redis rate limiter'))
+    : new MemoryRateLimiter();
+  owned.push(limiter);
+  const budgets = new AttemptBudgets(limiter, { perSubject: config.loginRateLimit, perAddress: config.addressRateLimit, windowMs: 60_000 }, app.log);
   const live = new LiveSockets(config.expiryWarningSeconds * 1000, config.maxSocketsPerUser);
   const chat = new ChatService(
-    { rooms: store.rooms, entries: store.entries, users: store.accounts, bus },
-    { nodeId: parts.nodeId ?? randomUUID(), positionEveryMs: parts.positionEveryMs ?? 1000, subscribeWaitMs: 2000, log: app.log },
+    { rooms: store.rooms, entries: store.entries, users: store.accounts, bus, presence },
+    {
+      nodeId,
+      positionEveryMs: parts.positionEveryMs ?? 1000,
+      subscribeWaitMs: 2000,
+      storeTimeoutMs: config.storeTimeoutSeconds * 1000,
+      log: app.log,
+    },
   );
   await feed.start();
+  await standing.load();
   chat.start();
   app.addHook('onClose', async () => {
     live.stop();
@@ -130,12 +188,6 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
   });
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody);
-  await app.register(fastifyRateLimit, {
-    global: false,
-    // After body parsing: the key includes the username being tried.
-    hook: 'preHandler',
-    errorResponseBuilder: (_request, context) => new ParleyError('too_many_requests', `too many attempts; retry in ${context.after}`),
-  });
   await app.register(fastifyWebsocket, {
     options: { maxPayload: Limits.frameBytes, handleProtocols: selectProtocol },
     preClose: async () => {
@@ -150,17 +202,24 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
 
   // ---- one plugin per area
   // First, so its onResponse hook (metrics) sees every route.
+  let draining = false;
+  const storeAnswers = () =>
+    withDeadline(store.ping(), Math.min(2000, config.storeTimeoutSeconds * 1000), () => new Error('the store did not answer in time')).then(
+      () => true,
+      () => false,
+    );
   await app.register(opsRoutes, {
     live,
+    metrics: { token: config.metricsToken, host: config.metricsHost, port: config.metricsPort },
     refusals,
-    ready: async () => ({ store: await store.ping().then(() => true, () => false), bus: bus.up, revocations: feed.current }),
+    ready: async () => ({ store: await storeAnswers(), bus: bus.up, revocations: feed.current, accepting: !draining }),
   });
-  await app.register(authRoutes, { accounts, sessions, tickets, authenticator, loginRateLimit: config.loginRateLimit });
+  await app.register(authRoutes, { accounts, sessions, tickets, authenticator, budgets, allowedOrigins: config.allowedOrigins });
   await app.register(roomRoutes, {
     chat,
     authenticator,
     allowedOrigins: config.allowedOrigins,
-    roomQuota: new LocalQuota(config.roomsPerHour, 3600_000),
+    roomQuota: { limiter, perHour: config.roomsPerHour },
     refusals,
   });
   await app.register(wsRoutes, {
@@ -168,6 +227,7 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
     chat,
     live,
     revocations: feed,
+    draining: () => draining,
     allowedOrigins: config.allowedOrigins,
     frameRate: config.wsFrameRate,
     maxBufferedBytes: config.wsMaxBufferedBytes,
@@ -182,7 +242,7 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
     authenticator,
     allowedOrigins: config.allowedOrigins,
     registrationOpen: config.registration === 'open',
-    loginRateLimit: config.loginRateLimit,
+    budgets,
   });
 
   if (config.demo) {
@@ -190,5 +250,18 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
     app.log.warn('DEMO MODE: users johndoe and janedoe exist with the recipe\'s passwords ("secret", "secret2"). Never use --demo in production.');
   }
   app.decorate('hasUsers', () => store.accounts.any());
+  app.decorate('drain', async () => {
+    if (draining) return;
+    draining = true;
+    app.log.info(`draining: /readyz answers 503 and new sockets are refused; open sockets close in ${config.drainDelaySeconds} s`);
+    await new Promise((resolve) => setTimeout(resolve, config.drainDelaySeconds * 1000));
+    await chat.drain();
+    live.closeAll(CloseCodes.shuttingDown);
+  });
   return app;
+}
+
+/** The nearest `hops` addresses in X-Forwarded-For are proxies (the socket's peer is hop 0). */
+function trustHops(hops: number): (address: string, hop: number) => boolean {
+  return (_address, hop) => hop < hops;
 }

@@ -102,7 +102,7 @@ describe('two nodes', () => {
     const observer = await joined(b, await getToken(b.url, 'janedoe'));
     const sender = await joined(a, await getToken(a.url));
     // Another node's commit whose publish never happened (it crashed in between): straight into the store.
-    const crashed = openPostgresStore(schemaUrl);
+    const crashed = openPostgresStore(schemaUrl, { timeoutMs: 5000, onError: () => {} });
     const [stored] = await crashed.entries.append([{ kind: 'message', room: 'general', user: 'johndoe', body: 'never published' }]);
     await crashed.close();
     sender.send({ type: 'send', room: 'general', body: 'published', clientId: 'gap-1' });
@@ -131,5 +131,26 @@ describe('two nodes', () => {
     await fetch(`${a.url}/token/revoke`, { method: 'POST', body: new URLSearchParams({ token }) });
     assert.equal((await onB.closedWith(1500)).code, 4403);
     assert.ok(Date.now() - started < 1000, `took ${Date.now() - started} ms`);
+  });
+
+  test('presence is cluster-wide: a user with tabs on both nodes is online once, and offline only when the last tab leaves', async () => {
+    const presenceOf = (client: Client, user: string) =>
+      client.received.filter((f) => (f as Frame).type === 'presence' && (f as Frame).user === user).map((f) => (f as Frame).state as string);
+    const watcher = await joined(a, await getToken(a.url));
+    const jane = await getToken(b.url, 'janedoe');
+    const tabOnB = await joined(b, jane);
+    const tabOnA = await joined(a, jane);
+    const late = await joined(b, await getToken(b.url));
+    const members = (late.received.find((f) => (f as Frame).type === 'joined') as Frame).members as string[];
+    assert.deepEqual(members, ['janedoe', 'johndoe'], 'members across both nodes, each once');
+    tabOnB.close();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.deepEqual(presenceOf(watcher, 'janedoe'), ['online'], 'one online, and no offline while a tab is open elsewhere');
+    tabOnA.close();
+    const deadline = Date.now() + 3000;
+    while (presenceOf(watcher, 'janedoe').length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(presenceOf(watcher, 'janedoe'), ['online', 'offline']);
+    watcher.close();
+    late.close();
   });
 });

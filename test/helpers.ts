@@ -141,7 +141,7 @@ export class Client {
   }
 
   /** Opens /ws with a bearer token and waits for the welcome frame. */
-  static async chat(server: RunningServer, token: string): Promise<Client> {
+  static async chat(server: Pick<RunningServer, 'wsUrl'>, token: string): Promise<Client> {
     const client = await Client.open(`${server.wsUrl}/ws`, { headers: { authorization: `Bearer ${token}` } });
     await client.next((f) => f.type === 'welcome');
     return client;
@@ -210,5 +210,22 @@ function parseOrText(text: string): unknown {
     return JSON.parse(text);
   } catch {
     return text;
+  }
+}
+
+/**
+ * Retries `check` until it resolves without throwing, for at most `timeoutMs`; then lets its error through.
+ * For what the server promises within a bound, e.g. a change made by another process reaching a node through
+ * the revocation feed (polled every 500 ms).
+ */
+export async function eventually<T>(check: () => Promise<T>, timeoutMs = 2000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 }

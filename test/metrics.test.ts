@@ -1,13 +1,14 @@
-// GET /metrics: Prometheus text with the numbers an operator watches.
+// GET /metrics: Prometheus text with the numbers an operator watches (for the bearer of PARLEY_METRICS_TOKEN).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Client, expectRefusal, getToken, serverSuite } from './helpers.js';
 
 describe('metrics', () => {
-  const server = serverSuite();
+  const token = 'metrics-scraper-token-1234';
+  const server = serverSuite({ PARLEY_METRICS_TOKEN: token });
 
   const metrics = async () => {
-    const response = await fetch(`${server.url}/metrics`);
+    const response = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
     assert.equal(response.status, 200);
     assert.match(response.headers.get('content-type') ?? '', /^text\/plain/);
     return response.text();

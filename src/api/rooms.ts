@@ -12,7 +12,7 @@ import type { Room, RoomRole } from '../domain/rooms.js';
 import type { ChatService } from '../chat/service.js';
 import type { BudgetRefusals } from '../http/budgets.js';
 import { RetryLater } from '../http/errors.js';
-import type { Quota } from '../http/quota.js';
+import type { RateLimiter } from '../limits/rate-limiter.js';
 
 const SetMemberCheck = Compile(SetMember);
 const Username = Type.String({ minLength: 1, maxLength: 64 });
@@ -30,8 +30,8 @@ export interface RoomRoutesOptions {
   chat: ChatService;
   authenticator: Authenticator;
   allowedOrigins: readonly string[];
-  /** Room creations per user (PARLEY_ROOMS_PER_HOUR): a public room lands on everyone's page. */
-  roomQuota: Quota & { readonly limit: number };
+  /** Room creations per user per hour (PARLEY_ROOMS_PER_HOUR) on the shared limiter: a public room lands on every page. */
+  roomQuota: { limiter: RateLimiter; perHour: number };
   refusals: BudgetRefusals;
 }
 
@@ -62,14 +62,7 @@ export async function roomRoutes(app: FastifyInstance, options: RoomRoutesOption
     },
   }, async (request, reply: FastifyReply) => {
     const body = request.body as CreateRoom;
-    // Attempts count, a taken name too: the budget bounds the work and the noise, not only the rooms.
-    const quota = await options.roomQuota.take(request.principal!.username);
-    if (!quota.allowed) {
-      options.refusals.refused('room_quota');
-      const minutes = Math.ceil(quota.retryAfterSeconds / 60);
-      const when = `${minutes} minute${minutes === 1 ? '' : 's'}`;
-      throw new RetryLater('too_many_requests', `you may create ${options.roomQuota.limit} rooms an hour; try again in ${when}`, quota.retryAfterSeconds);
-    }
+    await spendRoomQuota(options, request.principal!.username);
     const room = await chat.createRoom(request.principal!, body.name, body.private ? 'private' : 'public');
     return reply.code(201).send(roomJson({ ...room, role: 'owner' }));
   });
@@ -133,4 +126,23 @@ export async function roomRoutes(app: FastifyInstance, options: RoomRoutesOption
     const { before, limit } = request.query as { before?: number; limit?: number };
     return chat.history(request.principal!, room, before, limit ?? Limits.historyDefault);
   });
+}
+
+const HOUR_MS = 3600_000;
+
+/** Attempts count, a taken name too: the budget bounds the work and the noise, not only the rooms. */
+async function spendRoomQuota(options: RoomRoutesOptions, username: string): Promise<void> {
+  const { limiter, perHour } = options.roomQuota;
+  let verdict;
+  try {
+    verdict = await limiter.hit(`rooms:${username}`, perHour, HOUR_MS);
+  } catch {
+    // As the sign-in budgets do: refused while the shared counters cannot be reached, rather than unlimited.
+    throw new RetryLater('unavailable', 'room creations cannot be counted right now; try again shortly', 5);
+  }
+  if (verdict.allowed) return;
+  options.refusals.refused('room_quota');
+  const seconds = Math.max(1, Math.ceil(verdict.resetInMs / 1000));
+  const minutes = Math.ceil(seconds / 60);
+  throw new RetryLater('too_many_requests', `you may create ${perHour} rooms an hour; try again in ${minutes} minute${minutes === 1 ? '' : 's'}`, seconds);
 }

@@ -21,6 +21,10 @@ export const DEMO_USERS: readonly { username: string; password: string }[] = [
   { username: 'janedoe', password: 'secret2' },
 ];
 
+function checkPasswordRule(password: string): void {
+  if (password.length < MIN_PASSWORD || password.length > MAX_PASSWORD) throw new ParleyError('invalid_request', PASSWORD_RULE);
+}
+
 export function normalizeUsername(input: string): string {
   return input.trim().toLowerCase();
 }
@@ -36,8 +40,38 @@ export class AccountService {
   async register(name: string, password: string, scopes: readonly string[] = DEFAULT_SCOPES): Promise<User> {
     const username = normalizeUsername(name);
     if (!USERNAME.test(username)) throw new ParleyError('invalid_request', USERNAME_RULE);
-    if (password.length < MIN_PASSWORD || password.length > MAX_PASSWORD) throw new ParleyError('invalid_request', PASSWORD_RULE);
+    checkPasswordRule(password);
     return this.create(username, password, scopes);
+  }
+
+  /**
+   * A user changes their own password: the current one must match (wrong_password otherwise). Returns the cutoff
+   * before which every token of the user is dead; the caller ends the other logins and renews its own.
+   */
+  async changePassword(username: string, current: string, password: string): Promise<number> {
+    const user = await this.accounts.find(username);
+    if (!user || user.disabled) throw invalidToken('the account is disabled or gone');
+    if (user.passwordHash === undefined) throw new ParleyError('invalid_request', 'this account signs in through its identity provider and has no password here');
+    if (current.length > MAX_PASSWORD || !(await this.passwords.verify(user.passwordHash, current))) {
+      throw new ParleyError('wrong_password', 'the current password is not correct; the password was not changed');
+    }
+    return this.replacePassword(username, password, false);
+  }
+
+  /** An operator sets a password (`parley user passwd`): every login of the user ends, live sockets too. */
+  async resetPassword(name: string, password: string): Promise<void> {
+    const username = normalizeUsername(name);
+    const user = await this.accounts.find(username);
+    if (!user) throw new ParleyError('no_such_user', `there is no user named ${username}`);
+    if (user.passwordHash === undefined) throw new ParleyError('invalid_request', `${username} signs in through an identity provider and has no password here`);
+    await this.replacePassword(username, password, true);
+  }
+
+  private async replacePassword(username: string, password: string, dropSockets: boolean): Promise<number> {
+    checkPasswordRule(password);
+    const cutoff = await this.accounts.setPassword(username, await this.passwords.hash(password), dropSockets);
+    if (cutoff === undefined) throw new ParleyError('no_such_user', `there is no user named ${username}`);
+    return cutoff;
   }
 
   /** The user, or undefined for unknown user, wrong password and disabled account alike (no enumeration). */

@@ -5,15 +5,15 @@ import type { AccountService } from './accounts.js';
 import type { Presented } from './credentials.js';
 import type { ExternalIssuer } from './external-issuer.js';
 import { AuthFailures, ifRefused, invalidToken } from './failures.js';
-import type { AccountStore, TokenStore } from './ports.js';
 import type { Principal } from './principal.js';
+import type { Standing } from './standing.js';
 import type { TicketService } from './tickets.js';
 import { InvalidTokenError, type TokenService } from './tokens.js';
 
 export interface AuthenticatorParts {
   tokens: TokenService;
-  accounts: Pick<AccountStore, 'find'>;
-  revocations: Pick<TokenStore, 'isRevoked'>;
+  /** Revocations in force and accounts, from memory (kept current by the revocation feed). */
+  standing: Pick<Standing, 'isRevoked' | 'user'>;
   tickets: TicketService;
   accountService: AccountService;
   external?: ExternalIssuer | undefined;
@@ -59,12 +59,15 @@ export class Authenticator {
   }
 
   private async standing(principal: Principal): Promise<Principal> {
-    const [user, revoked] = await Promise.all([
-      this.parts.accounts.find(principal.username),
-      this.parts.revocations.isRevoked(principal.tokenId, principal.family),
-    ]);
-    if (revoked) throw invalidToken('the token was revoked');
+    if (this.parts.standing.isRevoked(principal.tokenId, principal.family)) throw invalidToken('the token was revoked');
+    const user = await this.parts.standing.user(principal.username);
     if (!user || user.disabled) throw invalidToken('the account is disabled or gone');
+    // Disabling the user or changing the password ended every login before it. A provider's `iat` has whole
+    // seconds, so its token from the same second as the cutoff is refused too (the safe side); one without
+    // `iat` cannot show it is newer.
+    if (user.revokedBefore !== undefined && (principal.issuedAt ?? 0) < user.revokedBefore) {
+      throw invalidToken('the token was issued before the account\'s sessions were ended (password change or disable)');
+    }
     return principal;
   }
 
@@ -76,6 +79,7 @@ export class Authenticator {
       username: identity.username,
       scopes: identity.scopes.filter((s) => user.scopes.includes(s)),
       expiresAt: identity.expiresAt,
+      ...(identity.issuedAt !== undefined ? { issuedAt: identity.issuedAt } : {}),
       tokenId: identity.tokenId,
       issuer: 'oidc',
     };

@@ -19,6 +19,8 @@ export interface ExternalIdentity {
   /** The Parley scopes the token carries; the defaults when it carries none (openid, profile …). */
   scopes: string[];
   expiresAt: number;
+  /** ms, from `iat` (whole seconds, usually); absent when the provider sets none. */
+  issuedAt?: number;
   tokenId: string;
 }
 
@@ -62,6 +64,7 @@ export class ExternalIssuer {
       issuer: this.settings.issuer,
       scopes: scopes.length > 0 ? scopes : [...DEFAULT_SCOPES],
       expiresAt: payload.exp! * 1000,
+      ...(typeof payload.iat === 'number' ? { issuedAt: Math.round(payload.iat * 1000) } : {}),
       // Providers need not set jti; the token's own hash then names it for revocation.
       tokenId: typeof payload.jti === 'string' && payload.jti.length <= 64 ? payload.jti : createHash('sha256').update(payload.jti ?? token).digest('base64url'),
     };

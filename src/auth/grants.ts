@@ -1,18 +1,14 @@
-// What the password grant and the login page share: choosing the scopes to grant, and the rate-limit key.
-import { ParleyError } from 'parley-chat-protocol';
+// What the token endpoint, the login page and the profile route share: choosing the scopes to grant, and the
+// RFC 6749 §5.1 answer.
+import { ParleyError, type TokenResponse } from 'parley-chat-protocol';
 import type { User } from '../domain/accounts.js';
-import { normalizeUsername } from './accounts.js';
 import { DEFAULT_SCOPES, SCOPES } from './principal.js';
+import type { Grant } from './sessions.js';
 
 /** A `scope` parameter (RFC 6749 §3.3: space-delimited) as distinct names; undefined when none was asked for. */
 export function parseScope(requested: string | undefined): string[] | undefined {
   const trimmed = requested?.trim();
   return trimmed ? [...new Set(trimmed.split(/ +/))] : undefined;
-}
-
-/** The rate-limit key for password attempts: one address trying one username. */
-export function loginAttemptKey(ip: string, username: string): string {
-  return `${ip}|${normalizeUsername(username)}`;
 }
 
 /**
@@ -27,4 +23,14 @@ export function chooseScopes(user: User, requested: string | undefined): string[
   const refused = asked.filter((s) => !user.scopes.includes(s));
   if (refused.length > 0) throw new ParleyError('invalid_scope', `scope not granted to this user: ${refused.join(' ')}`);
   return asked;
+}
+
+export function tokenResponse(grant: Grant): TokenResponse {
+  return {
+    access_token: grant.access.token,
+    token_type: 'bearer',
+    expires_in: grant.access.expiresIn,
+    refresh_token: grant.refreshToken,
+    scope: grant.access.principal.scopes.join(' '),
+  };
 }

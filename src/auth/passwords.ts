@@ -18,6 +18,11 @@ export interface HasherOptions {
   onRefused?(): void;
 }
 
+/** One hash outside any queue: for tools that make accounts offline (tests, seeding), never for a request. */
+export function hashPassword(password: string): Promise<string> {
+  return hash(password, OPTIONS);
+}
+
 const UNBOUNDED: HasherOptions = { concurrency: 4, maxWaiting: Infinity };
 
 export class PasswordHasher {

@@ -4,6 +4,8 @@ export interface Principal {
   scopes: string[];
   /** Access-token expiry, milliseconds since the epoch. */
   expiresAt: number;
+  /** When the token was issued (ms; a provider's token has second precision), against the user's `revokedBefore`. */
+  issuedAt?: number;
   /** The token's `jti`, for revocation. */
   tokenId: string;
   /** The login this token descends from (refresh-token family); revoking it drops every socket of that login. */

@@ -4,10 +4,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ErrorBody, Me, ParleyError, TicketResponse, TokenResponse } from 'parley-chat-protocol';
 import Type from 'typebox';
 import type { AccountService } from './accounts.js';
+import type { AttemptBudgets } from './attempts.js';
 import type { Authenticator } from './authenticator.js';
 import { ifRefused } from './failures.js';
 import { authGate } from './gate.js';
-import { chooseScopes, loginAttemptKey } from './grants.js';
+import { chooseScopes, tokenResponse } from './grants.js';
+import { profileRoutes } from './profile.js';
 import type { Grant, TokenSessions } from './sessions.js';
 import type { TicketService } from './tickets.js';
 
@@ -16,7 +18,8 @@ export interface AuthRoutesOptions {
   sessions: TokenSessions;
   tickets: TicketService;
   authenticator: Authenticator;
-  loginRateLimit: number;
+  budgets: AttemptBudgets;
+  allowedOrigins: readonly string[];
 }
 
 const TokenRequest = Type.Object({
@@ -51,7 +54,7 @@ function required(body: Record<string, string>, name: string): string {
 }
 
 export async function authRoutes(app: FastifyInstance, options: AuthRoutesOptions): Promise<void> {
-  const { sessions, authenticator, accounts } = options;
+  const { sessions, authenticator, accounts, budgets } = options;
   const bearer = authGate(authenticator, { cookie: false, handshake: false });
 
   app.post(
@@ -64,14 +67,7 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
         summary: 'OAuth2 token endpoint (password and refresh_token grants)',
         consumes: [FORM],
         body: TokenRequest,
-        response: { 200: TokenResponse, 400: ErrorBody, 429: ErrorBody },
-      },
-      config: {
-        rateLimit: {
-          max: options.loginRateLimit,
-          timeWindow: '1 minute',
-          keyGenerator: (request) => loginAttemptKey(request.ip, String((request.body as Record<string, unknown> | undefined)?.username ?? '')),
-        },
+        response: { 200: TokenResponse, 400: ErrorBody, 429: ErrorBody, 503: ErrorBody },
       },
     },
     async (request, reply) => {
@@ -79,12 +75,15 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
       const grantType = body.grant_type ?? 'password';
       let grant: Grant;
       if (grantType === 'refresh_token') {
-        grant = await sessions.rotate(required(body, 'refresh_token'), body.scope);
+        const refreshToken = required(body, 'refresh_token');
+        await budgets.spend(request, { refreshToken });
+        grant = await sessions.rotate(refreshToken, body.scope);
       } else if (grantType === 'password') {
         const username = required(body, 'username');
+        await budgets.spend(request, { username });
         const user = await accounts.checkPassword(username, required(body, 'password'));
         if (!user) throw new ParleyError('invalid_grant', 'incorrect username or password');
-        grant = await sessions.start(user.username, chooseScopes(user, body.scope));
+        grant = await sessions.start(user.username, chooseScopes(user, body.scope), user.revokedBefore);
       } else {
         throw new ParleyError('unsupported_grant_type', `grant_type ${grantType} is not supported; use password or refresh_token`);
       }
@@ -147,14 +146,6 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
       return { username: principal.username, scopes: principal.scopes, expires_at: principal.expiresAt };
     },
   );
-}
 
-export function tokenResponse(grant: Grant): TokenResponse {
-  return {
-    access_token: grant.access.token,
-    token_type: 'bearer',
-    expires_in: grant.access.expiresIn,
-    refresh_token: grant.refreshToken,
-    scope: grant.access.principal.scopes.join(' '),
-  };
+  await profileRoutes(app, options);
 }

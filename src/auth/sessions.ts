@@ -23,7 +23,7 @@ export interface SessionSettings {
 
 export class TokenSessions {
   constructor(
-    private readonly store: Pick<TokenStore, 'saveRefreshToken' | 'findRefreshToken' | 'useRefreshToken' | 'revoke'>,
+    private readonly store: Pick<TokenStore, 'saveRefreshToken' | 'findRefreshToken' | 'useRefreshToken' | 'revoke' | 'liveFamilies'>,
     private readonly accounts: Pick<AccountStore, 'find'>,
     private readonly tokens: TokenService,
     private readonly settings: SessionSettings,
@@ -31,9 +31,9 @@ export class TokenSessions {
     private readonly revoked: () => void,
   ) {}
 
-  /** A fresh login: a new family. */
-  start(username: string, scopes: string[]): Promise<Grant> {
-    return this.issue(username, scopes, randomUUID());
+  /** A fresh login: a new family. `notBefore`: the user's `revokedBefore`, which its tokens must not predate. */
+  start(username: string, scopes: string[], notBefore?: number): Promise<Grant> {
+    return this.issue(username, scopes, randomUUID(), notBefore);
   }
 
   /** The refresh_token grant; throws invalid_grant or invalid_scope (RFC 6749 §5.2). */
@@ -56,6 +56,9 @@ export class TokenSessions {
     const { token } = use;
     const user = await this.accounts.find(token.username);
     if (!user || user.disabled) throw new ParleyError('invalid_grant', 'the account is disabled or gone');
+    if (user.revokedBefore !== undefined && (token.createdAt ?? 0) < user.revokedBefore) {
+      throw new ParleyError('invalid_grant', "the refresh token was issued before the account's sessions were ended (password change or disable)");
+    }
     let scopes = token.scopes;
     const asked = parseScope(requestedScope);
     if (asked) {
@@ -73,6 +76,11 @@ export class TokenSessions {
     if (token) await this.revokeFamily(token.family);
   }
 
+  /** The login a refresh token belongs to (spent or not), if it is one of ours. */
+  async familyOf(refreshToken: string): Promise<string | undefined> {
+    return (await this.store.findRefreshToken(secretHash(refreshToken)))?.family;
+  }
+
   /** An access token: its jti is refused until it would have expired anyway. */
   async revokeAccess(principal: Principal): Promise<void> {
     await this.store.revoke('token', principal.tokenId, principal.expiresAt);
@@ -86,10 +94,22 @@ export class TokenSessions {
     this.revoked();
   }
 
-  private async issue(username: string, scopes: string[], family: string): Promise<Grant> {
+  /**
+   * After a password change: every other login of the user dies (their sockets close, 4403), and the caller's
+   * login goes on with a new pair issued after `cutoff` (its old tokens died with the cutoff).
+   */
+  async keepOnly(username: string, scopes: string[], family: string, cutoff: number): Promise<Grant> {
+    for (const other of await this.store.liveFamilies(username, Date.now())) if (other !== family) await this.revokeFamily(other);
+    return this.issue(username, scopes, family, cutoff);
+  }
+
+  private async issue(username: string, scopes: string[], family: string, notBefore = 0): Promise<Grant> {
+    // A cutoff is at most a millisecond ahead: what is issued now must not count as issued before it.
+    while (Date.now() < notBefore) await new Promise((resolve) => setTimeout(resolve, 1));
     const refreshToken = newSecret();
     const refreshTtl = this.settings.refreshTtlSeconds;
-    await this.store.saveRefreshToken({ tokenHash: secretHash(refreshToken), family, username, scopes, expiresAt: Date.now() + refreshTtl * 1000 });
+    const now = Date.now();
+    await this.store.saveRefreshToken({ tokenHash: secretHash(refreshToken), family, username, scopes, expiresAt: now + refreshTtl * 1000, createdAt: now });
     return { access: await this.tokens.issue(username, scopes, family), refreshToken, refreshExpiresIn: refreshTtl };
   }
 }

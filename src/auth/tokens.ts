@@ -1,6 +1,8 @@
-// Access tokens: HS256 JWTs signed and verified by jose, algorithm pinned, issuer and audience checked.
+// Access tokens: HS256 JWTs, signed by jose and verified by hs256.ts (node:crypto), algorithm pinned, issuer and
+// audience checked.
 import { randomUUID, type webcrypto } from 'node:crypto';
-import { SignJWT, jwtVerify } from 'jose';
+import { SignJWT } from 'jose';
+import { JwtError, verifyHs256 } from './hs256.js';
 import type { Principal } from './principal.js';
 
 export interface IssuedToken {
@@ -22,20 +24,25 @@ export interface TokenSettings {
 const ALGORITHM = 'HS256';
 
 export class TokenService {
-  /** Imported once: jose would otherwise import the raw bytes into WebCrypto on every sign and verify. */
+  /** Imported once: jose would otherwise import the raw bytes into WebCrypto on every sign. */
   private readonly key: Promise<webcrypto.CryptoKey>;
+  private readonly secret: Buffer;
 
   constructor(
     secret: Uint8Array,
     private readonly settings: TokenSettings,
     private readonly now: () => number = Date.now,
   ) {
+    this.secret = Buffer.from(secret);
     this.key = crypto.subtle.importKey('raw', new Uint8Array(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
   }
 
   async issue(username: string, scopes: string[], family?: string): Promise<IssuedToken> {
-    const iat = Math.floor(this.now() / 1000);
-    const exp = iat + this.settings.accessTokenTtlSeconds;
+    const now = this.now();
+    // `iat` in milliseconds (a NumericDate may have a fraction, RFC 7519 §2): a token issued just after a
+    // password change must not look like one issued just before it, in the same second.
+    const iat = now / 1000;
+    const exp = Math.floor(iat) + this.settings.accessTokenTtlSeconds;
     const jti = randomUUID();
     const token = await new SignJWT({ scope: scopes.join(' '), ...(family ? { fam: family } : {}) })
       .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
@@ -49,31 +56,31 @@ export class TokenService {
     return {
       token,
       expiresIn: this.settings.accessTokenTtlSeconds,
-      principal: { username, scopes, expiresAt: exp * 1000, tokenId: jti, family, issuer: 'parley' },
+      principal: { username, scopes, expiresAt: exp * 1000, issuedAt: now, tokenId: jti, family, issuer: 'parley' },
     };
   }
 
   /** Resolves the Principal or throws InvalidTokenError with a reason safe to show the client. */
-  async verify(token: string): Promise<Principal> {
+  verify(token: string): Principal {
     try {
-      const { payload } = await jwtVerify(token, await this.key, {
-        algorithms: [ALGORITHM],
+      const payload = verifyHs256(token, this.secret, {
         issuer: this.settings.issuer,
         audience: this.settings.audience,
-        requiredClaims: ['sub', 'exp', 'jti'],
-        currentDate: new Date(this.now()),
-      });
+        required: ['sub', 'exp', 'jti', 'iat'],
+        now: this.now(),
+      }) as { sub: string; exp: number; iat: number; jti: string; scope?: unknown; fam?: unknown };
       return {
-        username: payload.sub!,
+        username: payload.sub,
         scopes: typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [],
-        expiresAt: payload.exp! * 1000,
-        tokenId: payload.jti!,
+        expiresAt: payload.exp * 1000,
+        issuedAt: Math.round(payload.iat * 1000),
+        tokenId: payload.jti,
         family: typeof payload.fam === 'string' ? payload.fam : undefined,
         issuer: 'parley',
       };
     } catch (error) {
-      const code = (error as { code?: string }).code;
-      throw new InvalidTokenError(code === 'ERR_JWT_EXPIRED' ? 'the access token expired' : 'the access token is invalid');
+      if (error instanceof JwtError) throw new InvalidTokenError(error.message);
+      throw error;
     }
   }
 }

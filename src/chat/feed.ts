@@ -77,11 +77,28 @@ export class RoomFeed<F> {
     }
   }
 
-  /** Sends what the source holds after the starting position, page by page as the sink drains, then goes live. */
+  /**
+   * Sends what the source holds after the starting position, page by page as the sink drains, then goes live.
+   * A failed read is reported and tried again: it resolves once live (or closed), it does not reject.
+   */
   async replay(): Promise<void> {
-    for (;;) {
+    for (let retryMs = this.options.gapWaitMs; ; ) {
       this.overflowed = false;
-      await this.readOn(true);
+      // Held entries a pass has read are spent: left in the queue, they would make every later pass overflow
+      // again, and a busy room would keep the receiver replaying for as long as it stays busy.
+      this.held = this.held.filter((item) => item.seq > this.sent);
+      const from = this.sent;
+      try {
+        await this.readOn(true);
+      } catch (error) {
+        // A store hiccup must not leave the receiver joined but never live: report it, wait, read on from here
+        // (waiting longer while the reads keep failing, not while they make progress).
+        this.options.onError(error);
+        if (this.sent > from) retryMs = this.options.gapWaitMs;
+        await new Promise((resolve) => setTimeout(resolve, retryMs));
+        retryMs = Math.min(retryMs * 2, 1000);
+        continue;
+      }
       if (this.closed) return;
       // Entries dropped from the hold queue were stored before they arrived: one more pass reads them.
       if (!this.overflowed) break;
@@ -120,7 +137,9 @@ export class RoomFeed<F> {
     let size = Math.min(MIN_PAGE, this.options.page);
     for (;;) {
       if (replaying) await this.sink.drained();
-      if (this.closed) return;
+      // A gap often closes by itself while the fill waits (entries arriving out of order): then there is
+      // nothing to read, and the limit below would not be a number a store accepts.
+      if (this.closed || (!replaying && this.ahead.size === 0)) return;
       const limit = replaying ? size : Math.min(this.options.page, Math.max(...this.ahead.keys()) - this.sent);
       let page: FeedItem<F>[] | undefined = await this.source.after(this.sent, limit);
       if (this.closed) return;

@@ -103,6 +103,11 @@ export class Hub {
     return [...(this.rooms.get(room)?.sockets.keys() ?? [])].sort();
   }
 
+  /** Every room served here, with its users here. */
+  local(): Map<string, string[]> {
+    return new Map([...this.rooms].map(([room, state]) => [room, [...state.sockets.keys()]]));
+  }
+
   /** Delivers the event to this node's members now, and to the other nodes' through the bus. */
   publish(event: RoomEvent): void {
     this.deliver(event);

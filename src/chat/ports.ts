@@ -28,3 +28,22 @@ export interface EntryStore {
 export interface UserDirectory {
   find(username: string): Promise<User | undefined>;
 }
+
+/**
+ * Who is online in each room across every node: a user is online while any of their sockets on any node is in
+ * the room. A node records only the transitions it sees (its first and last socket of a user in a room) and
+ * keeps its records alive by heartbeat, so a node that dies without a word has its users expire.
+ */
+export interface Presence {
+  /** This node's first socket of `user` joined `room`; true when no other node has the user there (announce online). */
+  arrive(room: string, user: string): Promise<boolean>;
+  /** This node's last socket of `user` left `room`; true when no other node has the user there (announce offline). */
+  depart(room: string, user: string): Promise<boolean>;
+  /** The users online in the room on any node. */
+  online(room: string): Promise<string[]>;
+  /**
+   * Renews this node's records of `local` (room → its users here) and sweeps the expired records of those
+   * rooms; answers the users who went offline by expiry (a dead node's), each to exactly one caller cluster-wide.
+   */
+  heartbeat(local: ReadonlyMap<string, readonly string[]>): Promise<{ room: string; user: string }[]>;
+}

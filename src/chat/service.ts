@@ -13,7 +13,7 @@ import type { RoomEvent } from './events.js';
 import { type FeedItem, type FeedSink, RoomFeed } from './feed.js';
 import { Hub, type HubOptions, type Member } from './hub.js';
 import { type Actor, canDelete, canEdit, canManageMembers, canRead, canReadAnything, canRemove, canWriteAnything } from './permissions.js';
-import type { EntryStore, RoomStore, UserDirectory } from './ports.js';
+import type { EntryStore, Presence, RoomStore, UserDirectory } from './ports.js';
 import { EntryWriter } from './writer.js';
 
 /** A socket (or any receiver), as the chat sees it: a feed's sink, with the principal acting through it. */
@@ -28,28 +28,50 @@ export interface ChatParts {
   entries: EntryStore;
   users: UserDirectory;
   bus: Bus;
+  presence: Presence;
 }
+
+/** How often this node renews its presence records and sweeps the expired ones of the rooms it serves. */
+const PRESENCE_HEARTBEAT_MS = 5000;
 
 const REPLAY_PAGE = 500;
 
 export class ChatService {
   private readonly hub: Hub;
   private readonly writer: EntryWriter;
+  private readonly log: HubOptions['log'];
+  private heartbeat?: NodeJS.Timeout;
 
   constructor(
     private readonly parts: ChatParts,
-    options: HubOptions,
+    options: HubOptions & { storeTimeoutMs: number },
   ) {
+    this.log = options.log;
     this.hub = new Hub(parts.bus, parts, options);
-    this.writer = new EntryWriter(parts.entries, (entry) => this.hub.publish({ type: 'entry', entry: entryFrame(entry) }));
+    this.writer = new EntryWriter(parts.entries, (entry) => this.hub.publish({ type: 'entry', entry: entryFrame(entry) }), {
+      timeoutMs: options.storeTimeoutMs,
+      onError: (error) => options.log.warn({ err: error }, 'a batch of messages could not be stored; its senders retry'),
+    });
   }
 
   start(): void {
     this.hub.start();
+    this.heartbeat = setInterval(() => void this.renewPresence(), PRESENCE_HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  /** True once draining: new sends are refused (retryably); the ones taken are being stored and acked. */
+  closing = false;
+
+  /** Stops taking sends and resolves once every send already taken is stored and answered. */
+  async drain(): Promise<void> {
+    this.closing = true;
+    await this.writer.idle();
   }
 
   /** Answers what is queued, then stops positioning and drops the bus subscriptions. */
   async stop(): Promise<void> {
+    clearInterval(this.heartbeat);
     await this.writer.idle();
     await this.hub.stop();
   }
@@ -71,7 +93,9 @@ export class ChatService {
   async join(listener: Listener, name: string, options: { since?: number; onRemoved: () => void }): Promise<Membership> {
     await this.readable(listener.actor, name);
     const membership = new Membership(this, name, listener, options.since, options.onRemoved);
-    if (await this.hub.add(name, membership)) this.hub.publish({ type: 'presence', room: name, user: membership.user, state: 'online' });
+    if ((await this.hub.add(name, membership)) && (await this.presenceChange('arrive', name, membership.user))) {
+      this.hub.publish({ type: 'presence', room: name, user: membership.user, state: 'online' });
+    }
     return membership;
   }
 
@@ -145,11 +169,41 @@ export class ChatService {
   }
 
   /** @internal */ leave(room: string, membership: Membership): void {
-    if (this.hub.remove(room, membership)) this.hub.publish({ type: 'presence', room, user: membership.user, state: 'offline' });
+    if (!this.hub.remove(room, membership)) return;
+    const { user } = membership;
+    void this.presenceChange('depart', room, user).then((last) => last && this.hub.publish({ type: 'presence', room, user, state: 'offline' }));
   }
 
-  /** @internal */ onlineIn(room: string): string[] {
-    return this.hub.users(room);
+  /** Who is online in the room on any node (this node's view when the cluster's cannot be had). */
+  async onlineIn(room: string): Promise<string[]> {
+    const here = this.hub.users(room);
+    try {
+      return [...new Set([...(await this.parts.presence.online(room)), ...here])].sort();
+    } catch (error) {
+      this.log.warn({ err: error }, 'presence unavailable: answering who is online on this node');
+      return here;
+    }
+  }
+
+  /** Records a first arrival or last departure on this node; true when it changes the user's presence anywhere. */
+  private async presenceChange(change: 'arrive' | 'depart', room: string, user: string): Promise<boolean> {
+    try {
+      return await this.parts.presence[change](room, user);
+    } catch (error) {
+      this.log.warn({ err: error }, 'presence unavailable: announcing what this node sees');
+      return true;
+    }
+  }
+
+  /** Keeps this node's users online and announces the ones whose node stopped renewing them (it died). */
+  private async renewPresence(): Promise<void> {
+    try {
+      for (const { room, user } of await this.parts.presence.heartbeat(this.hub.local())) {
+        this.hub.publish({ type: 'presence', room, user, state: 'offline' });
+      }
+    } catch (error) {
+      this.log.warn({ err: error }, 'presence heartbeat failed; retrying');
+    }
   }
 
   /** @internal */ write = (input: Parameters<EntryWriter['write']>[0]) => this.writer.write(input);
@@ -211,8 +265,8 @@ export class Membership implements Member {
     return this.listener.actor.username;
   }
 
-  /** Who is online in the room (each user once). */
-  get members(): string[] {
+  /** Who is online in the room (each user once, on any node). */
+  members(): Promise<string[]> {
     return this.chat.onlineIn(this.room);
   }
 
@@ -254,6 +308,7 @@ export class Membership implements Member {
   /** Resolves once stored (a repeated clientId: with the first message); the entry reaches every member. */
   async send(body: string, clientId: string | undefined): Promise<{ id: string; seq: number }> {
     if (!canWriteAnything(this.listener.actor)) throw new ParleyError('forbidden', 'sending needs the chat:write scope');
+    if (this.chat.closing) throw new ParleyError('unavailable', 'this node is shutting down: send it again (same clientId) after reconnecting');
     const result = await this.chat.write({ kind: 'message', room: this.room, user: this.user, body, ...(clientId ? { clientId } : {}) });
     if (result.status === 'gone') throw new ParleyError('no_such_room', `${this.room} is gone`);
     return { id: result.entry.id, seq: result.entry.seq };

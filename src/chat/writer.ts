@@ -1,6 +1,8 @@
 // Group commit: every entry that arrives while a write is in flight (or in the same tick) goes into the next
 // transaction. One fsync serves the whole batch; each writer is answered only after it is stored, with its own
 // outcome (one bad row never fails the others).
+import { ParleyError } from 'parley-chat-protocol';
+import { withDeadline } from '../deadline.js';
 import type { AppendResult, NewEntry, StoredEntry } from '../domain/entries.js';
 import type { EntryStore } from './ports.js';
 
@@ -20,6 +22,11 @@ export class EntryWriter {
     private readonly entries: Pick<EntryStore, 'append'>,
     /** Called in seq order for each entry stored or found again (a duplicate), before its writer is answered. */
     private readonly onStored: (entry: StoredEntry) => void,
+    private readonly settings: {
+      /** A batch not stored within this is refused (retryably): its writers retry with the same clientId. */
+      timeoutMs: number;
+      onError(error: unknown): void;
+    },
   ) {}
 
   write(input: NewEntry): Promise<AppendResult> {
@@ -42,9 +49,13 @@ export class EntryWriter {
       const batch = this.queue.splice(0, MAX_BATCH);
       let results: AppendResult[];
       try {
-        results = await this.entries.append(batch.map((p) => p.input));
+        const append = this.entries.append(batch.map((p) => p.input));
+        results = await withDeadline(append, this.settings.timeoutMs, () => new Error(`the store did not answer within ${this.settings.timeoutMs} ms`));
       } catch (error) {
-        for (const p of batch) p.reject(error);
+        // The database is away, stalled or failing: whatever it was, trying again later (same clientId) is safe.
+        this.settings.onError(error);
+        const refusal = new ParleyError('unavailable', 'the message could not be stored just now; it is safe to send it again with the same clientId');
+        for (const p of batch) p.reject(refusal);
         continue;
       }
       results.forEach((result, i) => {

@@ -10,6 +10,11 @@ export interface User {
   scopes: string[];
   disabled: boolean;
   createdAt: number;
+  /**
+   * Every token issued before this instant (ms) is dead: set by disabling the user and by a password change, so
+   * neither enabling the user again nor an old refresh token brings an old login back.
+   */
+  revokedBefore?: number;
 }
 
 export type NewUser = { username: string; scopes: string[] } & ({ passwordHash: string } | { issuer: string });
@@ -21,6 +26,8 @@ export interface RefreshToken {
   username: string;
   scopes: string[];
   expiresAt: number;
+  /** When it was issued (ms); tokens issued before the user's `revokedBefore` are refused. */
+  createdAt?: number;
 }
 
 export type RefreshUse =
@@ -29,12 +36,18 @@ export type RefreshUse =
   | { status: 'reused'; token: RefreshToken; usedAt: number }
   | { status: 'unknown' | 'expired' | 'revoked' };
 
-export type RevocationKind = 'token' | 'family' | 'user';
+/**
+ * What the feed carries: a token, a login (family) or a user revoked — their live sockets close — or `standing`:
+ * a user's account changed (enabled again, a new password) and every node must read it again.
+ */
+export type RevocationKind = 'token' | 'family' | 'user' | 'standing';
 
 export interface Revocation {
   id: number;
   kind: RevocationKind;
   value: string;
+  /** After this the revoked thing would be dead anyway. */
+  expiresAt: number;
 }
 
 export class UsernameTakenError extends Error {

@@ -1,11 +1,45 @@
 // Prometheus metrics at GET /metrics: the process, HTTP answers by route and status (refused handshakes
-// included), open sockets, why sockets closed, and which budgets refused whom.
+// included), open sockets, why sockets closed, and which budgets refused whom. Not for everyone: on the main
+// listener /metrics answers only a bearer token (PARLEY_METRICS_TOKEN); PARLEY_METRICS_PORT serves it on a
+// listener of its own.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { ParleyError } from 'parley-chat-protocol';
+import { AuthFailure } from '../auth/failures.js';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { LiveSockets } from '../ws/live-sockets.js';
 import { BUDGETS, type BudgetRefusals } from './budgets.js';
 
-export async function metricsRoutes(app: FastifyInstance, options: { live: LiveSockets; refusals: BudgetRefusals }): Promise<void> {
+export interface MetricsAccess {
+  /** The bearer token a scraper must present; undefined: none is accepted. */
+  token?: string | undefined;
+  /** A listener of its own for /metrics (the token, if set, is required there too). */
+  port?: number | undefined;
+  host: string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** `http://host:port` of the metrics listener, when PARLEY_METRICS_PORT opened one. */
+    metricsUrl: string | undefined;
+  }
+}
+
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
+/** Compares in constant time (equal-length digests), so the answer's timing tells nothing about the token. */
+function presents(authorization: string | undefined, token: string): boolean {
+  const match = /^Bearer +(\S+)$/i.exec(authorization?.trim() ?? '');
+  return match !== null && timingSafeEqual(digest(match[1]!), digest(token));
+}
+
+export async function metricsRoutes(
+  app: FastifyInstance,
+  options: { live: LiveSockets; access: MetricsAccess; refusals: BudgetRefusals },
+): Promise<void> {
+  const { access } = options;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'parley_' });
   const responses = new Counter({
@@ -44,7 +78,54 @@ export async function metricsRoutes(app: FastifyInstance, options: { live: LiveS
     responses.inc({ route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) });
   });
 
-  app.get('/metrics', { schema: { tags: ['ops'], summary: 'Prometheus metrics (serve it to your scraper only)' } }, async (_request, reply) =>
-    reply.type(registry.contentType).send(await registry.metrics()),
+  const refusal = (authorization: string | undefined): ParleyError | undefined =>
+    access.token === undefined || presents(authorization, access.token)
+      ? undefined
+      : new AuthFailure('unauthorized', 'metrics need Authorization: Bearer <PARLEY_METRICS_TOKEN>', 'Bearer realm="metrics"');
+
+  app.get(
+    '/metrics',
+    { schema: { tags: ['ops'], summary: 'Prometheus metrics: Authorization: Bearer <PARLEY_METRICS_TOKEN>', security: [{ bearer: [] }] } },
+    async (request, reply) => {
+      if (access.token === undefined) {
+        throw new ParleyError(
+          'not_found',
+          'metrics are not served on this listener: set PARLEY_METRICS_TOKEN to serve them here to a bearer of that token, or PARLEY_METRICS_PORT for a listener of their own',
+        );
+      }
+      const refused = refusal(request.headers.authorization);
+      if (refused) throw refused;
+      return reply.type(registry.contentType).header('cache-control', 'no-store').send(await registry.metrics());
+    },
   );
+
+  app.decorate('metricsUrl', undefined);
+  if (access.port === undefined) return;
+  // The scraper's own listener: /metrics only, nothing else of Parley's.
+  const server = http.createServer((request, response) => {
+    const refused = refusal(request.headers.authorization);
+    if (request.url !== '/metrics' || request.method !== 'GET' || refused) {
+      const error = refused ?? new ParleyError('not_found', 'only GET /metrics is served here');
+      const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/json', 'cache-control': 'no-store' };
+      if (error instanceof AuthFailure && error.challenge) headers['www-authenticate'] = error.challenge;
+      response.writeHead(error.status, headers).end(JSON.stringify({ error: error.code, error_description: error.message }));
+      return;
+    }
+    registry.metrics().then(
+      (text) => response.writeHead(200, { 'content-type': registry.contentType, 'cache-control': 'no-store' }).end(text),
+      (error: unknown) => {
+        app.log.error({ err: error }, 'metrics failed');
+        response.writeHead(500).end();
+      },
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(access.port, access.host, () => resolve());
+  }).catch((error: unknown) => {
+    throw new Error(`cannot listen for metrics on ${access.host}:${access.port}: ${(error as Error).message}`);
+  });
+  const { address, port } = server.address() as AddressInfo;
+  app.metricsUrl = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+  app.addHook('onClose', () => new Promise<void>((resolve) => server.close(() => resolve())));
 }

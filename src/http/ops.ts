@@ -6,17 +6,20 @@ import type { FastifyInstance } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import type { LiveSockets } from '../ws/live-sockets.js';
 import type { BudgetRefusals } from './budgets.js';
-import { metricsRoutes } from './metrics.js';
+import { type MetricsAccess, metricsRoutes } from './metrics.js';
 
 export interface Readiness {
   store: boolean;
   bus: boolean;
   /** The revocation feed was read recently: revocations still reach this node's sockets. */
   revocations: boolean;
+  /** False once SIGTERM started the drain. */
+  accepting: boolean;
 }
 
 export interface OpsOptions {
   live: LiveSockets;
+  metrics: MetricsAccess;
   refusals: BudgetRefusals;
   ready(): Promise<Readiness>;
 }
@@ -37,17 +40,18 @@ async function ops(app: FastifyInstance, options: OpsOptions): Promise<void> {
     },
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
-  await metricsRoutes(app, { live: options.live, refusals: options.refusals });
+  await metricsRoutes(app, { live: options.live, access: options.metrics, refusals: options.refusals });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { tags: ['ops'], summary: 'The process is up' } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { tags: ['ops'], summary: 'The node can serve: store and bus reachable, revocations current' } }, async (_request, reply) => {
     const checks = await options.ready();
     const down = Object.entries(checks).filter(([, up]) => !up).map(([name]) => name);
+    const status = !checks.accepting ? 'draining' : down.length === 0 ? 'ready' : 'unavailable';
     return reply
       .code(down.length === 0 ? 200 : 503)
       .header('cache-control', 'no-store')
-      .send({ status: down.length === 0 ? 'ready' : 'unavailable', ...(down.length > 0 ? { down } : {}), checks });
+      .send({ status, ...(down.length > 0 ? { down } : {}), checks });
   });
 }
 

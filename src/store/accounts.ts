@@ -1,6 +1,8 @@
 // Users: local accounts (a password hash) and external identities (an issuer), enabled or disabled.
 import { type NewUser, type User, UsernameTakenError } from '../domain/accounts.js';
+import type { Transaction } from 'kysely';
 import { type Db, type Row, scopeList } from './db.js';
+import type { Database } from './schema.js';
 
 /** How long a `user` revocation stays in the feed: long enough for every node to have read it. */
 export const FEED_RETENTION_MS = 24 * 3600 * 1000;
@@ -17,6 +19,7 @@ export class SqlAccounts {
       scopes: user.scopes.join(' '),
       disabled: 0,
       created_at: Date.now(),
+      revoked_before: null,
     };
     try {
       await this.db.kysely.insertInto('users').values(row).execute();
@@ -41,18 +44,60 @@ export class SqlAccounts {
     return (await this.db.kysely.selectFrom('users').select('username').limit(1).executeTakeFirst()) !== undefined;
   }
 
-  /** False when there is no such user. Disabling also records a `user` revocation, which drops live sockets. */
+  /**
+   * False when there is no such user. Disabling ends every token issued so far (`revokedBefore`, which enabling
+   * leaves alone) and records a `user` revocation, which drops live sockets.
+   */
   async setDisabled(username: string, disabled: boolean): Promise<boolean> {
     return this.db.kysely.transaction().execute(async (trx) => {
-      const result = await trx.updateTable('users').set({ disabled: disabled ? 1 : 0 }).where('username', '=', username).executeTakeFirst();
+      const cutoff = disabled ? cutoffNow() : undefined;
+      const result = await trx
+        .updateTable('users')
+        .set({ disabled: disabled ? 1 : 0, ...(cutoff ? { revoked_before: cutoff } : {}) })
+        .where('username', '=', username)
+        .executeTakeFirst();
       const found = Number(result.numUpdatedRows) > 0;
-      if (found && disabled) {
-        const now = Date.now();
-        await trx.insertInto('revocations').values({ kind: 'user', value: username, expires_at: now + FEED_RETENTION_MS, created_at: now }).execute();
-      }
+      if (found) await announce(trx, disabled ? 'user' : 'standing', username);
       return found;
     });
   }
+
+  /**
+   * A new password hash; every token issued before now dies (`revokedBefore`). With `dropSockets` a `user`
+   * revocation closes every live socket too (the CLI); a user changing their own password keeps theirs, and the
+   * caller revokes the other logins by family. Returns the cutoff, or undefined when there is no such local user.
+   */
+  async setPassword(username: string, passwordHash: string, dropSockets: boolean): Promise<number | undefined> {
+    return this.db.kysely.transaction().execute(async (trx) => {
+      const cutoff = cutoffNow();
+      const result = await trx
+        .updateTable('users')
+        .set({ password_hash: passwordHash, revoked_before: cutoff })
+        .where('username', '=', username)
+        .where('password_hash', 'is not', null)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) return undefined;
+      await announce(trx, dropSockets ? 'user' : 'standing', username);
+      return cutoff;
+    });
+  }
+}
+
+/**
+ * The cutoff for "issued before now": 1 ms ahead, so a token issued in this very millisecond (before the change
+ * was committed) is dead too. Whoever issues the next token waits past it (see TokenSessions.issue).
+ */
+function cutoffNow(): number {
+  return Date.now() + 1;
+}
+
+/**
+ * Tells every node through the feed: `user` drops the user's live sockets; `standing` only makes the nodes read
+ * the account again (each keeps it in memory for the handshake).
+ */
+async function announce(trx: Transaction<Database>, kind: 'user' | 'standing', username: string): Promise<void> {
+  const now = Date.now();
+  await trx.insertInto('revocations').values({ kind, value: username, expires_at: now + FEED_RETENTION_MS, created_at: now }).execute();
 }
 
 function toUser(row: Row<'users'>): User {
@@ -63,5 +108,6 @@ function toUser(row: Row<'users'>): User {
     scopes: scopeList(row.scopes),
     disabled: Number(row.disabled) !== 0,
     createdAt: Number(row.created_at),
+    ...(row.revoked_before !== null ? { revokedBefore: Number(row.revoked_before) } : {}),
   };
 }

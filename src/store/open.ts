@@ -2,11 +2,15 @@
 import fs from 'node:fs';
 import { openPostgresStore } from './postgres.js';
 import { openSqliteStore } from './sqlite.js';
-import type { Store } from './store.js';
+import type { Store, StoreOptions } from './store.js';
 
-export async function openStore(settings: { dataDir: string; databaseUrl?: string | undefined }): Promise<Store> {
+export async function openStore(
+  settings: { dataDir: string; databaseUrl?: string | undefined; storeTimeoutSeconds: number },
+  onError: StoreOptions['onError'] = () => {},
+): Promise<Store> {
   fs.mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 });
-  const store = settings.databaseUrl ? openPostgresStore(settings.databaseUrl) : openSqliteStore(settings.dataDir);
+  const options = { timeoutMs: settings.storeTimeoutSeconds * 1000, onError };
+  const store = settings.databaseUrl ? openPostgresStore(settings.databaseUrl, options) : openSqliteStore(settings.dataDir, options);
   await store.migrate();
   return store;
 }

@@ -12,6 +12,8 @@ export interface Database {
     scopes: string;
     disabled: number;
     created_at: number;
+    /** Tokens issued before this (ms) are refused: see User.revokedBefore. */
+    revoked_before: number | null;
   };
   rooms: {
     name: string;
@@ -39,7 +41,7 @@ export interface Database {
   /** Append-only feed of revocations; every node tails it to drop live sockets. */
   revocations: {
     id: Generated<number>;
-    kind: 'token' | 'family' | 'user';
+    kind: 'token' | 'family' | 'user' | 'standing';
     value: string;
     /** After this the revoked thing would be dead anyway, and the row may go. */
     expires_at: number;
@@ -179,6 +181,13 @@ const migrations = (engine: Engine): Record<string, Migration> => ({
       // The edits of a deleted message kept the text they set; erase it (deletion now erases every copy).
       await sql`update messages set body = '' where kind = 'edit' and target_id in (select id from messages where kind = 'message' and deleted = 1)`.execute(db);
       await db.schema.createIndex('messages_target').on('messages').columns(['room', 'target_id']).execute();
+    },
+  },
+  '0005_revoked_before': {
+    // Disabling a user, or changing a password, kills every token issued before it for good (enable does not
+    // bring them back).
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('users').addColumn('revoked_before', 'bigint').execute();
     },
   },
 });

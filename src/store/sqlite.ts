@@ -7,10 +7,10 @@ import type { AppendResult, NewEntry } from '../domain/entries.js';
 import type { Db } from './db.js';
 import { type AppendSteps, SqlEntries, appendBatch } from './entries.js';
 import type { Database } from './schema.js';
-import { type Store, storeOver } from './store.js';
+import { type Store, type StoreOptions, storeOver } from './store.js';
 
 /** `dataDir`'s parley.db, or an in-memory database for `:memory:`. */
-export function openSqliteStore(dataDir: string | ':memory:'): Store {
+export function openSqliteStore(dataDir: string | ':memory:', options: Pick<StoreOptions, 'timeoutMs'> = { timeoutMs: 5000 }): Store {
   let file = dataDir;
   if (dataDir !== ':memory:') {
     file = path.join(dataDir, 'parley.db');
@@ -20,14 +20,17 @@ export function openSqliteStore(dataDir: string | ':memory:'): Store {
   const database = new SQLite(file);
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = FULL');
-  database.pragma('busy_timeout = 5000');
+  // Another process (the CLI) holding the write lock makes a call wait this long at most.
+  database.pragma(`busy_timeout = ${options.timeoutMs}`);
   database.pragma('foreign_keys = ON');
+  // A deleted message's text must not linger in free space: freed and overwritten cells are zeroed.
+  database.pragma('secure_delete = ON');
   const db: Db = {
     kysely: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }),
     engine: 'sqlite',
     isUniqueViolation: (error) => /^SQLITE_CONSTRAINT_(PRIMARYKEY|UNIQUE)$/.test((error as { code?: string })?.code ?? ''),
   };
-  return storeOver(db, new SqliteEntries(db, database));
+  return storeOver(db, new SqliteEntries(db, database, options.timeoutMs));
 }
 
 /**
@@ -35,11 +38,14 @@ export function openSqliteStore(dataDir: string | ':memory:'): Store {
  * (building and preparing each query every time cost about six times the SQLite work itself).
  */
 class SqliteEntries extends SqlEntries {
+  /** A deletion's checkpoint has not finished yet. */
+  private erasing = false;
   private steps?: AppendSteps & { begin: SQLite.Statement; commit: SQLite.Statement; rollback: SQLite.Statement };
 
   constructor(
     db: Db,
     private readonly database: SQLite.Database,
+    private readonly busyTimeoutMs: number,
   ) {
     super(db);
   }
@@ -52,12 +58,30 @@ class SqliteEntries extends SqlEntries {
       try {
         const results = await appendBatch(batch, steps);
         steps.commit.run();
+        if (this.erasing || batch.some((input) => input.kind === 'delete')) this.purgeWal();
         return results;
       } catch (error) {
         if (this.database.inTransaction) steps.rollback.run();
         throw error;
       }
     });
+  }
+
+  /**
+   * The WAL still holds the page images from before the deletion (the text, and the edits that carried it).
+   * A TRUNCATE checkpoint copies the current pages into the database file and empties the WAL. It costs a write
+   * of every page in the WAL, which is fine because deletions are rare. One that cannot finish (another
+   * connection — the CLI — is reading) is tried again after each append until it does.
+   */
+  private purgeWal(): void {
+    // Never wait for a reader here: this runs on the event loop.
+    this.database.pragma('busy_timeout = 0');
+    try {
+      const [result] = this.database.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+      this.erasing = result?.busy !== 0;
+    } finally {
+      this.database.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
+    }
   }
 
   private prepare() {

@@ -9,6 +9,13 @@ import { SqlRooms } from './rooms.js';
 import { migrationProvider } from './schema.js';
 import { SqlTokens } from './tokens.js';
 
+export interface StoreOptions {
+  /** The longest any one store call may take before it fails. */
+  timeoutMs: number;
+  /** Trouble noticed outside any call (a pooled connection lost): logged, not thrown. */
+  onError(error: unknown, message: string): void;
+}
+
 export interface Store {
   readonly accounts: SqlAccounts;
   readonly tokens: SqlTokens;
@@ -17,7 +24,7 @@ export interface Store {
   readonly engine: Db['engine'];
   /** Brings the schema up to date; safe to call on every start. */
   migrate(): Promise<void>;
-  /** Resolves when the database answers. */
+  /** Resolves when the database answers a read of the rooms (a lock held on them makes it wait, and time out). */
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -38,7 +45,7 @@ export function storeOver(db: Db, entries: SqlEntries): Store {
       if (error) throw error;
     },
     async ping() {
-      await sql`select 1`.execute(db.kysely);
+      await db.kysely.selectFrom('rooms').select('name').limit(1).execute();
     },
     close: () => db.kysely.destroy(),
   };

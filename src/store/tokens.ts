@@ -16,7 +16,7 @@ export class SqlTokens {
         scopes: token.scopes.join(' '),
         expires_at: token.expiresAt,
         used_at: null,
-        created_at: Date.now(),
+        created_at: token.createdAt ?? Date.now(),
       })
       .execute();
   }
@@ -51,6 +51,18 @@ export class SqlTokens {
     });
   }
 
+  /** The user's logins (refresh-token families) that can still be refreshed. */
+  async liveFamilies(username: string, now: number): Promise<string[]> {
+    const rows = await this.db.kysely
+      .selectFrom('refresh_tokens')
+      .select('family')
+      .distinct()
+      .where('username', '=', username)
+      .where('expires_at', '>', now)
+      .execute();
+    return rows.map((row) => row.family);
+  }
+
   /** Records a revocation; `expiresAt` is when the revoked thing would be dead anyway. */
   async revoke(kind: RevocationKind, value: string, expiresAt: number): Promise<void> {
     await this.db.kysely.insertInto('revocations').values({ kind, value, expires_at: expiresAt, created_at: Date.now() }).execute();
@@ -74,12 +86,23 @@ export class SqlTokens {
   async revocationsAfter(id: number): Promise<Revocation[]> {
     const rows = await this.db.kysely
       .selectFrom('revocations')
-      .select(['id', 'kind', 'value'])
+      .select(['id', 'kind', 'value', 'expires_at'])
       .where('id', '>', id)
       .orderBy('id', 'asc')
       .limit(1000)
       .execute();
-    return rows.map((row) => ({ id: Number(row.id), kind: row.kind, value: row.value }));
+    return rows.map(toRevocation);
+  }
+
+  /** Every token and family revocation still in force: what a node loads before it tails the feed. */
+  async activeRevocations(now: number): Promise<Revocation[]> {
+    const rows = await this.db.kysely
+      .selectFrom('revocations')
+      .select(['id', 'kind', 'value', 'expires_at'])
+      .where('kind', 'in', ['token', 'family'])
+      .where('expires_at', '>', now)
+      .execute();
+    return rows.map(toRevocation);
   }
 
   async lastRevocationId(): Promise<number> {
@@ -115,6 +138,10 @@ export class SqlTokens {
   }
 }
 
+function toRevocation(row: Pick<Row<'revocations'>, 'kind' | 'value' | 'expires_at'> & { id: number }): Revocation {
+  return { id: Number(row.id), kind: row.kind, value: row.value, expiresAt: Number(row.expires_at) };
+}
+
 function toRefreshToken(row: Row<'refresh_tokens'>): RefreshToken {
   return {
     tokenHash: row.token_hash,
@@ -122,5 +149,6 @@ function toRefreshToken(row: Row<'refresh_tokens'>): RefreshToken {
     username: row.username,
     scopes: scopeList(row.scopes),
     expiresAt: Number(row.expires_at),
+    createdAt: Number(row.created_at),
   };
 }

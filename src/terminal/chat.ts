@@ -8,7 +8,8 @@ import { AuthError, type TokenSession, connect, login } from 'parley-chat-client
 import { promptHidden } from './prompt.js';
 
 export interface ChatOptions {
-  url: string;
+  /** The server, or the servers of one cluster: the client moves to the next when one fails or drains. */
+  urls: string[];
   user: string;
   room: string;
   /** Read the password from the first line of stdin instead of prompting (for scripts and tests). */
@@ -52,13 +53,13 @@ async function chat(
 
   let session: TokenSession;
   try {
-    session = await login(options.url, options.user, password);
+    session = await login(options.urls, options.user, password);
   } catch (error) {
-    fail(error instanceof AuthError ? error.message : `cannot log in at ${options.url}: ${(error as Error).message}`);
+    fail(error instanceof AuthError ? error.message : `cannot log in at ${options.urls.join(', ')}: ${(error as Error).message}`);
     return 1;
   }
 
-  const client = connect({ url: options.url, token: session.accessToken, getToken: session.getToken, WebSocket });
+  const client = connect({ url: options.urls, token: session.accessToken, getToken: session.getToken, WebSocket });
   let exitCode = 0;
   client.on('message', (m) => say(`[${clock(m.ts)}] ${clean(m.user)}: ${m.deleted ? '(deleted)' : clean(m.body)}${m.editedAt ? ' (edited)' : ''}`));
   client.on('edited', (m) => say(`[${clock(m.editedAt)}] ${clean(m.user)} (edited): ${clean(m.body)}`));
@@ -70,7 +71,7 @@ async function chat(
       const why = status.code ?? (status.error as Error | undefined)?.message;
       note(`* connection lost${why ? ` (${why})` : ''}; retrying in ${(status.delayMs / 1000).toFixed(1)} s`);
     } else if (status.state === 'open') {
-      note(`* connected to ${options.url} as ${status.user}`);
+      note(`* connected as ${status.user}`);
     } else if (status.state === 'closed' && status.code !== 1000) {
       note(`* disconnected: ${status.reason || status.code || (status.error as Error | undefined)?.message}`);
       exitCode = 1;

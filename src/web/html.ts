@@ -72,7 +72,7 @@ export function chatPage(username: string): string {
     `<header>
 <h1>Parley</h1>
 <span class="who">Signed in as <strong id="me">${escapeHtml(username)}</strong></span>
-<form method="post" action="/logout"><button type="submit">Log out</button></form>
+<form method="post" action="/auth/logout"><button type="submit">Log out</button></form>
 </header>
 <div id="banner" class="banner" role="status" hidden></div>
 <div class="layout">

@@ -6,13 +6,16 @@ import { ParleyError } from 'parley-chat-protocol';
 import type { AccountService } from '../auth/accounts.js';
 import { normalizeUsername } from '../auth/accounts.js';
 import type { Authenticator } from '../auth/authenticator.js';
-import { ACCESS_COOKIE, REFRESH_COOKIE } from '../auth/credentials.js';
+import type { AttemptBudgets } from '../auth/attempts.js';
+import { clearSessionCookies, refreshCookie, setSessionCookies } from '../auth/cookies.js';
+import { ACCESS_COOKIE } from '../auth/credentials.js';
 import { AuthFailure, ifRefused } from '../auth/failures.js';
 import { originAllowed } from '../auth/gate.js';
-import { RetryLater } from '../http/errors.js';
-import { chooseScopes, loginAttemptKey } from '../auth/grants.js';
+import { chooseScopes } from '../auth/grants.js';
 import type { Principal } from '../auth/principal.js';
-import type { Grant, TokenSessions } from '../auth/sessions.js';
+import type { TokenSessions } from '../auth/sessions.js';
+import type { User } from '../domain/accounts.js';
+import { RetryLater } from '../http/errors.js';
 import { STYLESHEET, chatPage, loginPage, registerPage } from './html.js';
 
 export interface PagesOptions {
@@ -21,27 +24,37 @@ export interface PagesOptions {
   authenticator: Authenticator;
   allowedOrigins: readonly string[];
   registrationOpen: boolean;
-  loginRateLimit: number;
+  budgets: AttemptBudgets;
 }
 
+const BASE = 'http://parley.invalid';
 
-/** `next` must stay on this site: a path, never `//host` or a URL (no open redirect). */
+/**
+ * `next` must stay on this site: a local path, judged AFTER the URL parser has resolved it — dot segments
+ * (`/.//evil`, `/%2e//evil`, `/..//evil`) collapse to `//evil`, which a browser reads as another host. Anything
+ * that is not plainly a path on this origin goes to `/`.
+ */
 export function safeNext(next: unknown): string {
-  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
+  // Backslashes and control characters (tabs and newlines are stripped by URL parsers) have no business here.
+  if (typeof next !== 'string' || next.length > 2048 || !next.startsWith('/') || /[\\\u0000-\u001f\u007f]/.test(next)) return '/';
   try {
-    const base = 'http://parley.invalid';
-    const url = new URL(next, base);
-    return url.origin === base ? url.pathname + url.search + url.hash : '/';
+    const url = new URL(next, BASE);
+    if (url.origin !== BASE) return '/';
+    const target = url.pathname + url.search + url.hash;
+    // The resolved form must itself be a local path that resolves to itself: `//host` is not.
+    return target.startsWith('/') && !target.startsWith('//') && new URL(target, BASE).href === url.href ? target : '/';
   } catch {
     return '/';
   }
 }
 
-/** The only path the refresh cookie is sent to. */
+/** The page's silent refresh; the refresh cookie (Path=/auth) reaches it. */
 export const REFRESH_PATH = '/auth/refresh';
+/** The logout the page's form posts to: the refresh cookie reaches it too, so the login dies even without the access cookie. */
+export const LOGOUT_PATH = '/auth/logout';
 
 export async function pageRoutes(app: FastifyInstance, options: PagesOptions): Promise<void> {
-  const { accounts, sessions, authenticator } = options;
+  const { accounts, sessions, authenticator, budgets } = options;
   const html = (reply: FastifyReply, status: number, page: string) =>
     reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page);
   /** A spent budget (the password-hash queue) on a form: the form again, saying so, with Retry-After. */
@@ -51,20 +64,21 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
   const form = (request: FastifyRequest) => (request.body ?? {}) as Record<string, unknown>;
   const text = (value: unknown) => (typeof value === 'string' ? value : '');
   const page = { hide: true };
-  const rateLimit = {
-    max: options.loginRateLimit,
-    timeWindow: '1 minute',
-    keyGenerator: (request: FastifyRequest) => loginAttemptKey(request.ip, text(form(request).username)),
-  };
 
   /**
-   * The access token rides in a Lax cookie on every path (pages and the socket handshake); the refresh token
-   * in a Strict cookie sent only to /auth/refresh, so no page load or cross-site request ever carries it.
+   * Counts a form's attempt; over budget, the form comes back (429, Retry-After) with the reason instead of a
+   * JSON body. Undefined when the attempt may go on.
    */
-  function setSessionCookies(request: FastifyRequest, reply: FastifyReply, grant: Grant) {
-    const secure = request.protocol === 'https';
-    reply.setCookie(ACCESS_COOKIE, grant.access.token, { httpOnly: true, sameSite: 'lax', path: '/', secure, maxAge: grant.access.expiresIn });
-    reply.setCookie(REFRESH_COOKIE, grant.refreshToken, { httpOnly: true, sameSite: 'strict', path: REFRESH_PATH, secure, maxAge: grant.refreshExpiresIn });
+  async function overBudget(request: FastifyRequest, reply: FastifyReply, username: string, render: (error: string) => string) {
+    try {
+      await budgets.spend(request, { username });
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof RetryLater)) throw error;
+      reply.header('retry-after', String(error.retryAfterSeconds));
+      const sentence = error.code === 'too_many_requests' ? `Too many attempts: try again in ${error.retryAfterSeconds} seconds.` : 'Please try again shortly.';
+      return html(reply, error.status, render(sentence));
+    }
   }
 
   /** The access cookie's principal, if it is (still) good. */
@@ -73,8 +87,8 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
     return token ? authenticator.verify(token).catch(ifRefused(undefined)) : undefined;
   }
 
-  async function signIn(request: FastifyRequest, reply: FastifyReply, username: string, scopes: string[], next: string) {
-    setSessionCookies(request, reply, await sessions.start(username, scopes));
+  async function signIn(request: FastifyRequest, reply: FastifyReply, user: User, scopes: string[], next: string) {
+    setSessionCookies(request, reply, await sessions.start(user.username, scopes, user.revokedBefore));
     return reply.code(303).header('cache-control', 'no-store').redirect(next);
   }
 
@@ -109,23 +123,23 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
     return html(reply, 200, loginPage({ next, registrationOpen: options.registrationOpen }));
   });
 
-  app.post('/login', { schema: page, preHandler: sameOriginPost, config: { rateLimit } }, async (request, reply) => {
+  app.post('/login', { schema: page, preHandler: sameOriginPost }, async (request, reply) => {
     const body = form(request);
     const next = safeNext(body.next);
     const username = text(body.username);
     const password = text(body.password);
-    let user;
+    const again = (error: string) => loginPage({ next, error, username, registrationOpen: options.registrationOpen });
+    const refused = await overBudget(request, reply, username, again);
+    if (refused) return refused;
+    let user: Awaited<ReturnType<AccountService['checkPassword']>>;
     try {
       user = username && password ? await accounts.checkPassword(username, password) : undefined;
     } catch (error) {
       if (!(error instanceof RetryLater)) throw error;
-      return busy(reply, error, loginPage({ next, error: BUSY, username, registrationOpen: options.registrationOpen }));
+      return busy(reply, error, again(BUSY));
     }
-    if (!user) {
-      const error = 'Incorrect username or password.';
-      return html(reply, 401, loginPage({ next, error, username, registrationOpen: options.registrationOpen }));
-    }
-    return signIn(request, reply, user.username, chooseScopes(user, undefined), next);
+    if (!user) return html(reply, 401, again('Incorrect username or password.'));
+    return signIn(request, reply, user, chooseScopes(user, undefined), next);
   });
 
   app.get('/register', { schema: page }, async (request, reply) => {
@@ -134,29 +148,33 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
     return html(reply, 200, registerPage({ next, registrationOpen: true }));
   });
 
-  app.post('/register', { schema: page, preHandler: sameOriginPost, config: { rateLimit } }, async (request, reply) => {
+  app.post('/register', { schema: page, preHandler: sameOriginPost }, async (request, reply) => {
     if (!options.registrationOpen) return reply.code(404).type('text/plain').send('Registration is closed.');
     const body = form(request);
     const next = safeNext(body.next);
     const username = normalizeUsername(text(body.username));
     const password = text(body.password);
+    const again = (error: string) => registerPage({ next, error, username, registrationOpen: true });
+    const refused = await overBudget(request, reply, username, again);
+    if (refused) return refused;
     try {
       const user = await accounts.register(username, password);
-      return await signIn(request, reply, user.username, user.scopes, next);
+      return await signIn(request, reply, user, user.scopes, next);
     } catch (error) {
-      if (error instanceof RetryLater) return busy(reply, error, registerPage({ next, error: BUSY, username, registrationOpen: true }));
+      if (error instanceof RetryLater) return busy(reply, error, again(BUSY));
       if (!(error instanceof ParleyError) || error.status >= 500) throw error;
-      return html(reply, error.status, registerPage({ next, error: error.message, username, registrationOpen: true }));
+      return html(reply, error.status, again(error.message));
     }
   });
 
   // The page's silent refresh: spends the refresh cookie, sets both cookies anew, and hands the page the new
   // access token for its socket's in-band `refresh` (a page script can hold it for 15 minutes; never the refresh token).
   app.post(REFRESH_PATH, { schema: page, preHandler: sameOriginPost }, async (request, reply) => {
-    const refreshToken = request.cookies[REFRESH_COOKIE];
+    const refreshToken = refreshCookie(request);
     // The cookie is left alone on failure: another tab may just have replaced it with a good one.
     // A cookie session that cannot be renewed is a 401 (the page then shows the login form).
     if (!refreshToken) throw new AuthFailure('invalid_grant', 'no session to refresh', undefined, 401);
+    await budgets.spend(request, { refreshToken });
     const grant = await sessions.rotate(refreshToken, undefined).catch((error: unknown) => {
       throw error instanceof ParleyError && error.code === 'invalid_grant' ? new AuthFailure('invalid_grant', error.message, undefined, 401) : error;
     });
@@ -164,14 +182,26 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
     return reply.header('cache-control', 'no-store').send({ access_token: grant.access.token, expires_in: grant.access.expiresIn });
   });
 
-  // Logout revokes, not only forgets: the refresh family and the access token die, and so do their live sockets.
-  app.post('/logout', { schema: page, preHandler: sameOriginPost }, async (request, reply) => {
-    const refreshToken = request.cookies[REFRESH_COOKIE];
-    if (refreshToken) await sessions.revokeRefreshToken(refreshToken);
+  /**
+   * Logout revokes, not only forgets: the whole login (refresh family) dies, and with it every access token it
+   * issued and every live socket on them, in every tab and on every node. The access cookie names the family
+   * (`fam`); the refresh cookie does too, and is the only clue left once the access cookie has expired.
+   */
+  async function logout(request: FastifyRequest, reply: FastifyReply) {
+    const families = new Set<string>();
     const access = await cookiePrincipal(request);
-    if (access) await sessions.revokeAccess(access);
-    reply.clearCookie(ACCESS_COOKIE, { path: '/' });
-    reply.clearCookie(REFRESH_COOKIE, { path: REFRESH_PATH });
+    if (access) {
+      await sessions.revokeAccess(access);
+      if (access.family) families.add(access.family);
+    }
+    const refreshToken = refreshCookie(request);
+    const family = refreshToken ? await sessions.familyOf(refreshToken) : undefined;
+    if (family) families.add(family);
+    for (const each of families) await sessions.revokeFamily(each);
+    clearSessionCookies(request, reply);
     return reply.code(303).header('cache-control', 'no-store').redirect('/login');
-  });
+  }
+  app.post(LOGOUT_PATH, { schema: page, preHandler: sameOriginPost }, logout);
+  // Where the page's form posted before the refresh cookie could reach a logout; kept for pages still open.
+  app.post('/logout', { schema: page, preHandler: sameOriginPost }, logout);
 }

@@ -4,19 +4,22 @@
 // reads makes the server buffer its answers without end. A replay is paced instead (chat-session.ts `drained`).
 import { CloseCodes } from 'parley-chat-protocol';
 import type { WebSocket } from 'ws';
+import type { OutgoingFrame } from '../chat/entries.js';
 import type { BudgetRefusals } from '../http/budgets.js';
-import { sendCorked } from './corked-send.js';
+import { sendCorked, sendShared } from './corked-send.js';
 
 export interface SendBudget {
   maxBufferedBytes: number;
   refusals: BudgetRefusals;
 }
 
-export function sendWithin(socket: WebSocket, text: string, budget: SendBudget): void {
+/** `data`: an answer to this socket alone, or a frame shared by many (framed once, corked-send.ts). */
+export function sendWithin(socket: WebSocket, data: string | OutgoingFrame, budget: SendBudget): void {
   if (socket.readyState !== socket.OPEN) return;
   if (socket.bufferedAmount > budget.maxBufferedBytes) {
     budget.refusals.refused('slow_consumer');
     return socket.close(CloseCodes.slowConsumer.code, CloseCodes.slowConsumer.reason);
   }
-  sendCorked(socket, text);
+  if (typeof data === 'string') sendCorked(socket, data);
+  else sendShared(socket, data);
 }

@@ -12,7 +12,7 @@ import type { OutgoingFrame } from '../chat/entries.js';
 import type { Actor } from '../chat/permissions.js';
 import type { ChatService, Listener, Membership } from '../chat/service.js';
 import { type SendBudget, sendWithin } from './bounded-send.js';
-import { sendCorked } from './corked-send.js';
+import { sendShared } from './corked-send.js';
 import { onTextFrame } from './frame-budget.js';
 import { encode, errorFrame, parseClientFrame } from './frames.js';
 import type { TokenLife } from './token-life.js';
@@ -68,8 +68,8 @@ export class ChatSession implements Listener {
 
   /** Live traffic past the buffer limit drops the socket (1013); a replay is paced by `drained` instead. */
   send(frame: OutgoingFrame, replaying: boolean): void {
-    if (!replaying) return sendWithin(this.socket, frame.text, this.settings);
-    if (this.socket.readyState === this.socket.OPEN) sendCorked(this.socket, frame.text);
+    if (!replaying) return sendWithin(this.socket, frame, this.settings);
+    if (this.socket.readyState === this.socket.OPEN) sendShared(this.socket, frame);
   }
 
   /** A replay may add to the socket's send buffer while it is under the high-water mark. */
@@ -181,7 +181,7 @@ export class ChatSession implements Listener {
     // The socket closed while access was being checked: undo the join, or a ghost stays online.
     if (this.socket.readyState !== this.socket.OPEN) return membership.leave();
     this.rooms.set(frame.room, membership);
-    this.reply({ type: 'joined', room: frame.room, members: membership.members, ...ref(frame) });
+    this.reply({ type: 'joined', room: frame.room, members: await membership.members(), ...ref(frame) });
     await membership.catchUp();
   }
 

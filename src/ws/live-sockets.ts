@@ -78,6 +78,11 @@ export class LiveSockets {
     }
   }
 
+  /** Closes every open socket with `event` (the node is shutting down). */
+  closeAll(event: { code: number; reason: string }): void {
+    for (const life of this.lives.values()) life.socket.close(event.code, event.reason);
+  }
+
   get size(): number {
     return this.lives.size;
   }
@@ -101,5 +106,7 @@ function matches(principal: Principal, { kind, value }: Revocation): boolean {
       return principal.family === value;
     case 'user':
       return principal.username === value;
+    case 'standing':
+      return false; // the account changed, nothing was revoked
   }
 }

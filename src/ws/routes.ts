@@ -18,6 +18,8 @@ export interface WsRoutesOptions extends SessionSettings {
   live: LiveSockets;
   /** Where revocations made anywhere (any node, the CLI) arrive: the matching sockets close with 4403. */
   revocations: { on(listener: (revocation: Revocation) => void): void };
+  /** True once the node drains: new sockets are refused (503, retryable) so clients go to another node. */
+  draining(): boolean;
   allowedOrigins: readonly string[];
   maxSocketsPerUser: number;
 }
@@ -30,6 +32,9 @@ const sendExpiring = (socket: WebSocket, at: number) => socket.send(encode({ typ
 export async function wsRoutes(app: FastifyInstance, options: WsRoutesOptions): Promise<void> {
   const { live } = options;
   options.revocations.on((revocation) => live.apply(revocation));
+  app.addHook('preValidation', async () => {
+    if (options.draining()) throw new ParleyError('unavailable', 'this node is shutting down: connect to another one');
+  });
   app.addHook('preValidation', authGate(options.authenticator, { cookie: true, handshake: true, allowedOrigins: options.allowedOrigins }));
   // After the gate: the place is the authenticated user's. Counted per node (LiveSockets).
   app.addHook('preValidation', async (request, reply) => {

@@ -26,7 +26,8 @@ describe('POST /token', () => {
     assert.equal(claims.iss, 'parley');
     assert.equal(claims.aud, 'parley');
     assert.equal(claims.scope, 'chat:read chat:write');
-    assert.equal(claims.exp! - claims.iat!, 900);
+    // `iat` has milliseconds; `exp` is whole seconds, 900 after the second the token was issued in.
+    assert.equal(claims.exp! - Math.floor(claims.iat!), 900);
     assert.match(claims.jti!, /^[0-9a-f-]{36}$/);
   });
 

@@ -9,23 +9,22 @@ import { browserSuite, skip, timeout } from '../browser/harness.js';
 import { type RunningServer, getToken } from '../helpers.js';
 import { closeClients, loggedIn, next } from './support.js';
 
-// This file runs as dist/test/client/browser.test.js; the SDK it serves is the packages' built dist/.
-const PACKAGES = fileURLToPath(new URL('../../../packages/', import.meta.url));
-const DIRS: Record<string, string> = { '/sdk/': `${PACKAGES}client/dist/`, '/sdk/protocol/': `${PACKAGES}protocol/dist/` };
+// This file runs as dist/test/client/browser.test.js; the SDK it serves is the workspace package's build, and the
+// one module of the protocol package it imports (the catalogue, which has no dependencies).
+const SDK = fileURLToPath(new URL('../../../packages/client/dist/', import.meta.url));
+const PROTOCOL = fileURLToPath(new URL('../../../packages/protocol/dist/', import.meta.url));
 
 /**
- * Serves the compiled SDK at /sdk/ (and the protocol package at /sdk/protocol/) on the server's origin, as the chat
- * page will load it. The page itself must come from the server: Chromium refuses a loopback socket to a document
- * that was not loaded from loopback. The page's CSP forbids an inline import map, so the route resolves the
- * protocol package's bare specifier the way an import map or a bundler would.
+ * Serves the compiled SDK at /sdk/ on the server's origin, as the chat page will load it, its bare import of the
+ * protocol's catalogue pointed at /sdk/protocol/. The page itself must come from the server: Chromium refuses a
+ * loopback socket to a document that was not loaded from loopback.
  */
 async function serveSdk(page: Page, server: RunningServer): Promise<void> {
   await page.route(`${server.url}/sdk/**`, (route) => {
-    const pathname = new URL(route.request().url()).pathname;
-    const [, dir, file] = /^(\/sdk\/(?:protocol\/)?)([a-z-]+\.js)$/.exec(pathname) ?? [];
-    const source = dir && file ? `${DIRS[dir]}${file}` : undefined;
-    if (!source || !fs.existsSync(source)) return route.fulfill({ status: 404 });
-    const body = fs.readFileSync(source, 'utf8').replace(/from 'parley-chat-protocol\/([a-z]+)'/g, "from '/sdk/protocol/$1.js'");
+    const file = new URL(route.request().url()).pathname.slice('/sdk/'.length);
+    const [dir, name] = file.startsWith('protocol/') ? [PROTOCOL, file.slice('protocol/'.length)] : [SDK, file];
+    if (!/^[a-z-]+\.js$/.test(name) || !fs.existsSync(dir + name)) return route.fulfill({ status: 404 });
+    const body = fs.readFileSync(dir + name, 'utf8').replaceAll("from 'parley-chat-protocol/catalogue'", "from '/sdk/protocol/catalogue.js'");
     return route.fulfill({ contentType: 'text/javascript', body });
   });
 }

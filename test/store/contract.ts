@@ -168,7 +168,8 @@ export function storeContract(
 
     test('refresh tokens are spent once; revocations form a growing feed', async () => {
       const { tokens } = store;
-      const token = { tokenHash: 'h'.repeat(64), family: 'fam-1', username: 'ann', scopes: ['chat:read'], expiresAt: Date.now() + 60_000 };
+      const now = Date.now();
+      const token = { tokenHash: 'h'.repeat(64), family: 'fam-1', username: 'ann', scopes: ['chat:read'], expiresAt: now + 60_000, createdAt: now };
       await tokens.saveRefreshToken(token);
       assert.deepEqual(await tokens.findRefreshToken(token.tokenHash), token);
       const spentAt = Date.now();
@@ -185,6 +186,31 @@ export function storeContract(
       assert.equal(await tokens.isRevoked('jti-2', 'fam-2'), false);
       await tokens.prune(Date.now() + 120_000);
       assert.equal((await tokens.lastRevocationId()) >= last + 2, true, 'the feed position never moves back');
+    });
+
+    test('disabling and password changes set a cutoff that enabling keeps; live families are listed per user', async () => {
+      const { accounts, tokens } = store;
+      await accounts.create({ username: 'cutoff-user', passwordHash: 'old-hash', scopes: ['chat:read'] });
+      await accounts.create({ username: 'cutoff-ext', issuer: 'https://idp.example', scopes: ['chat:read'] });
+      assert.equal((await accounts.find('cutoff-user'))!.revokedBefore, undefined);
+      const before = Date.now();
+      assert.equal(await accounts.setDisabled('cutoff-user', true), true);
+      const disabled = (await accounts.find('cutoff-user'))!;
+      assert.ok(disabled.revokedBefore! > before, 'the cutoff is after everything issued before the call');
+      await accounts.setDisabled('cutoff-user', false);
+      assert.equal((await accounts.find('cutoff-user'))!.revokedBefore, disabled.revokedBefore, 'enabling keeps the cutoff');
+      const cutoff = await accounts.setPassword('cutoff-user', 'new-hash', false);
+      assert.ok(cutoff !== undefined && cutoff >= disabled.revokedBefore!);
+      const changed = (await accounts.find('cutoff-user'))!;
+      assert.deepEqual([changed.passwordHash, changed.revokedBefore], ['new-hash', cutoff]);
+      assert.equal(await accounts.setPassword('cutoff-ext', 'hash', false), undefined, 'an external identity has no password');
+      assert.equal(await accounts.setPassword('nobody-here', 'hash', false), undefined);
+
+      const now = Date.now();
+      for (const [hash, family, expiresAt] of [['a', 'f-live', now + 60_000], ['b', 'f-live', now + 60_000], ['c', 'f-old', now - 1]] as const) {
+        await tokens.saveRefreshToken({ tokenHash: hash.repeat(64), family, username: 'cutoff-user', scopes: [], expiresAt });
+      }
+      assert.deepEqual(await tokens.liveFamilies('cutoff-user', now), ['f-live']);
     });
 
     test('tickets are spent once and not after expiry', async () => {

@@ -50,7 +50,7 @@ describe('Parley on PostgreSQL', () => {
 
   test('disabling a user through another connection drops their live socket (the revocation feed)', async () => {
     const socket = await Client.chat(server, await getToken(server.url, 'janedoe'));
-    const other = openPostgresStore(url);
+    const other = openPostgresStore(url, { timeoutMs: 5000, onError: () => {} });
     try {
       await other.accounts.setDisabled('janedoe', true);
       assert.equal((await socket.closedWith(1500)).code, 4403);

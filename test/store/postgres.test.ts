@@ -9,7 +9,7 @@ storeContract(
   async () => {
     const schema = await freshSchema();
     drop = schema.drop;
-    return openPostgresStore(schema.url);
+    return openPostgresStore(schema.url, { timeoutMs: 5000, onError: () => {} });
   },
   () => drop(),
   ['postgres'],

@@ -3,13 +3,17 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Client, DEMO_PASSWORDS, type RunningServer, startServer } from '../helpers.js';
 
-/** Cookies from a response, by name: value and the raw attribute string. */
+/**
+ * Cookies a response sets, by name: value and the raw attribute string. Clearing ones (empty value: the refresh
+ * cookie's old path is cleared beside the new cookie) do not hide the cookie set under the same name.
+ */
 function cookies(response: Response): Map<string, { value: string; raw: string }> {
   const jar = new Map<string, { value: string; raw: string }>();
   for (const raw of response.headers.getSetCookie()) {
     const [pair] = raw.split(';');
     const index = pair!.indexOf('=');
-    jar.set(pair!.slice(0, index), { value: pair!.slice(index + 1), raw });
+    const [name, value] = [pair!.slice(0, index), pair!.slice(index + 1)];
+    if (value !== '' || !jar.has(name)) jar.set(name, { value, raw });
   }
   return jar;
 }
@@ -38,12 +42,12 @@ describe('browser session cookies', () => {
       headers: { ...(refreshToken ? { cookie: `parley_refresh=${refreshToken}` } : {}), origin: server.url, ...headers },
     });
 
-  test('login sets the refresh token in a Strict, HttpOnly cookie sent only to /auth/refresh', async () => {
+  test('login sets the refresh token in a Strict, HttpOnly cookie sent only to /auth (refresh and logout)', async () => {
     const { access, refresh: refreshCookie } = await login();
     assert.match(access.raw, /; HttpOnly/);
     assert.match(refreshCookie.raw, /; HttpOnly/);
     assert.match(refreshCookie.raw, /; SameSite=Strict/);
-    assert.match(refreshCookie.raw, /; Path=\/auth\/refresh/);
+    assert.match(refreshCookie.raw, /; Path=\/auth(;|$)/);
     assert.match(refreshCookie.raw, /; Max-Age=2592000/);
     assert.match(refreshCookie.value, /^[A-Za-z0-9_-]{43}$/);
   });

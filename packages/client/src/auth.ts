@@ -2,29 +2,39 @@
 // Plain fetch, so it runs in browsers and Node alike.
 import { AuthError } from './errors.js';
 
+import type { TokenResponse } from 'parley-chat-protocol';
+
 /** What `POST /token` answers (RFC 6749 §5.1). */
-export interface TokenGrant {
-  access_token: string;
-  token_type: 'bearer';
-  expires_in: number;
-  refresh_token: string;
-  scope: string;
-}
+export type TokenGrant = TokenResponse;
+
+/** One server, or the servers of one cluster (tried in turn). */
+export type Servers = string | readonly string[];
+
+const list = (servers: Servers): readonly string[] => (typeof servers === 'string' ? [servers] : servers);
 
 /**
- * Asks `POST {url}/token` for a grant. An OAuth2 refusal (`400 {error}`: wrong password, spent or revoked refresh
- * token) throws AuthError; anything else that goes wrong (network, 429, 5xx) throws a plain Error.
+ * Asks `POST {server}/token` for a grant, trying the servers in turn while one cannot answer (the network, a 5xx:
+ * a node down or draining). An OAuth2 refusal (`400 {error}`: wrong password, spent or revoked refresh token)
+ * throws AuthError at once; anything else (every server unreachable, 429) throws a plain Error.
  */
-export async function requestToken(url: string, fields: Record<string, string>): Promise<TokenGrant> {
-  const response = await fetch(new URL('/token', url), { method: 'POST', body: new URLSearchParams(fields) });
-  const body = (await response.json().catch(() => undefined)) as Partial<TokenGrant> & { error?: string; error_description?: string };
-  if (response.status === 400 && typeof body?.error === 'string') {
-    throw new AuthError(body.error, body.error_description ?? body.error);
+export async function requestToken(servers: Servers, fields: Record<string, string>): Promise<TokenGrant> {
+  let failure: Error = new Error('no server to ask');
+  for (const url of list(servers)) {
+    let response: Response;
+    try {
+      response = await fetch(new URL('/token', url), { method: 'POST', body: new URLSearchParams(fields) });
+    } catch (error) {
+      failure = new Error(`POST ${url}/token failed: ${(error as Error).message}`);
+      continue;
+    }
+    const body = (await response.json().catch(() => undefined)) as Partial<TokenGrant> & { error?: string; error_description?: string };
+    if (response.status === 400 && typeof body?.error === 'string') throw new AuthError(body.error, body.error_description ?? body.error);
+    if (response.ok && typeof body?.access_token === 'string') return body as TokenGrant;
+    failure = new Error(`POST ${url}/token answered ${response.status}`);
+    // A 5xx is this server's trouble: another may answer. Anything else would be answered the same elsewhere.
+    if (response.status < 500) break;
   }
-  if (!response.ok || typeof body?.access_token !== 'string') {
-    throw new Error(`POST /token answered ${response.status}`);
-  }
-  return body as TokenGrant;
+  throw failure;
 }
 
 /**
@@ -35,7 +45,7 @@ export class TokenSession {
   private rotation: Promise<string> | undefined;
 
   constructor(
-    private readonly url: string,
+    private readonly servers: Servers,
     private grant: TokenGrant,
   ) {}
 
@@ -45,7 +55,7 @@ export class TokenSession {
 
   /** A fresh access token; pass it to `connect` as `getToken`. */
   readonly getToken = (): Promise<string> => {
-    this.rotation ??= requestToken(this.url, { grant_type: 'refresh_token', refresh_token: this.grant.refresh_token })
+    this.rotation ??= requestToken(this.servers, { grant_type: 'refresh_token', refresh_token: this.grant.refresh_token })
       .then((grant) => {
         this.grant = grant;
         return grant.access_token;
@@ -56,12 +66,16 @@ export class TokenSession {
 
   /** Ends the login on the server (RFC 7009): its refresh token and every rotation of it. */
   async revoke(): Promise<void> {
-    await fetch(new URL('/token/revoke', this.url), { method: 'POST', body: new URLSearchParams({ token: this.grant.refresh_token }) });
+    for (const url of list(this.servers)) {
+      const body = new URLSearchParams({ token: this.grant.refresh_token });
+      const answered = await fetch(new URL('/token/revoke', url), { method: 'POST', body }).then((r) => r.ok, () => false);
+      if (answered) return;
+    }
   }
 }
 
 /** The password grant: logs in and returns the session that keeps the tokens fresh. */
-export async function login(url: string, username: string, password: string, scope?: string): Promise<TokenSession> {
-  const grant = await requestToken(url, { grant_type: 'password', username, password, ...(scope ? { scope } : {}) });
-  return new TokenSession(url, grant);
+export async function login(servers: Servers, username: string, password: string, scope?: string): Promise<TokenSession> {
+  const grant = await requestToken(servers, { grant_type: 'password', username, password, ...(scope ? { scope } : {}) });
+  return new TokenSession(servers, grant);
 }

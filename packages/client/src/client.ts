@@ -52,7 +52,12 @@ interface Call {
   reject: (error: Error) => void;
   /** The socket generation it was last written on. */
   sentOn?: number;
+  /** Times the server refused it with a retryable error (the store away, the node draining). */
+  retries: number;
 }
+
+/** A call refused retryably is sent again after 250 ms, 500 ms, … up to 5 s apart, at most this many times. */
+const MAX_RETRIES = 12;
 
 const JOIN_REF = 'join:';
 
@@ -201,7 +206,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     if (!this.rooms.has(room)) return Promise.reject(new ParleyError('not_joined', `join ${room} first`));
     if (!awaitsAnswer) frame = { ...frame, ref };
     return new Promise<T>((resolve, reject) => {
-      this.calls.set(ref, { room, frame, awaitsAnswer, resolve: resolve as (value: never) => void, reject });
+      this.calls.set(ref, { room, frame, awaitsAnswer, resolve: resolve as (value: never) => void, reject, retries: 0 });
       if (this.rooms.get(room)!.live) this.flush(room);
     });
   }
@@ -242,10 +247,20 @@ export class ParleyClient extends Emitter<ClientEvents> {
     (call.resolve as (value: unknown) => void)(value);
   }
 
+  private retry(ref: string, call: Call): void {
+    const delayMs = Math.min(5000, 250 * 2 ** call.retries++);
+    call.sentOn = undefined;
+    setTimeout(() => {
+      if (this.calls.get(ref) === call && this.rooms.get(call.room)?.live) this.flush(call.room);
+    }, delayMs);
+  }
+
   private failed(error: ErrorFrame): void {
     const { ref } = error;
     const call = ref === undefined ? undefined : this.calls.get(ref);
     if (call) {
+      // A send keeps its clientId, so sending it again can never store it twice: retry what may succeed later.
+      if (error.retryable && call.awaitsAnswer && call.retries < MAX_RETRIES) return this.retry(ref!, call);
       this.calls.delete(ref!);
       return call.reject(new ParleyError(error.code, error.message, error.retryable));
     }

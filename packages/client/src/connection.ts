@@ -30,7 +30,8 @@ export type Status =
   | { state: 'closed'; code?: number; reason?: string; error?: unknown };
 
 export interface ConnectionOptions {
-  url: string;
+  /** The servers' socket URLs, tried in turn: a failure (or a server draining) moves on to the next. */
+  urls: readonly string[];
   WebSocket: WebSocketConstructor;
   token?: string;
   getToken?: () => Promise<string>;
@@ -67,6 +68,8 @@ export class Connection {
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
   private heard = false;
   private pinged = false;
+  /** Which of the URLs the next socket goes to. */
+  private at = 0;
 
   constructor(
     private readonly options: ConnectionOptions,
@@ -107,7 +110,7 @@ export class Connection {
     }
     if (this.stopped) return;
 
-    const socket = new this.options.WebSocket(this.options.url, protocols);
+    const socket = new this.options.WebSocket(this.options.urls[this.at % this.options.urls.length]!, protocols);
     this.socket = socket;
     this.welcomed = false;
     this.generation++;
@@ -188,9 +191,12 @@ export class Connection {
     if (policy === 'new_token' || (!wasWelcomed && !error)) this.tokenSuspect = canRenew;
     // Not reset at the welcome: a socket dropped right after it (4029 flood control, a crashing server) backs off too.
     if (wasWelcomed && Date.now() - this.openedAt >= STABLE_MS) this.failures = 0;
+    // The next socket goes to the next server: this one failed, or said it is going away.
+    this.at++;
     const { minMs, maxMs } = this.options.reconnect;
     const ceiling = Math.min(maxMs, minMs * 2 ** Math.min(this.failures++, 20));
-    const delayMs = Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+    // A draining server asks for an immediate move elsewhere; with a single URL, the usual backoff applies.
+    const delayMs = policy === 'now' && this.options.urls.length > 1 ? 0 : Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
     this.onStatus({ state: 'reconnecting', code, reason: close?.reason, delayMs, error });
     this.retryTimer = setTimeout(() => void this.open(), delayMs);
   }

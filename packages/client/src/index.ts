@@ -11,8 +11,11 @@ import { ParleyClient } from './client.js';
 import type { WebSocketConstructor } from './connection.js';
 
 export interface ConnectOptions {
-  /** The server (`http://host:port`, the socket is its `/ws`) or the socket itself (`ws://…`). Default: the page's origin. */
-  url?: string;
+  /**
+   * The server (`http://host:port`, the socket is its `/ws`) or the socket itself (`ws://…`); several servers of one
+   * cluster as an array, tried in turn when one fails or drains. Default: the page's origin.
+   */
+  url?: string | readonly string[] | undefined;
   /** An access token for the socket, sent as the `parley.bearer.<token>` subprotocol. */
   token?: string;
   /**
@@ -39,11 +42,12 @@ export interface ConnectOptions {
 export function connect(options: ConnectOptions = {}): ParleyClient {
   const WebSocketClass = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
   if (!WebSocketClass) throw new TypeError('no global WebSocket here: pass one, e.g. connect({ WebSocket }) with `import WebSocket from "ws"`');
-  const base = options.url ?? (globalThis as { location?: { origin: string } }).location?.origin;
-  if (!base) throw new TypeError('connect needs a url');
+  const origin = (globalThis as { location?: { origin: string } }).location?.origin;
+  const bases = options.url === undefined ? (origin ? [origin] : []) : typeof options.url === 'string' ? [options.url] : [...options.url];
+  if (bases.length === 0) throw new TypeError('connect needs a url');
   const reconnect = options.reconnect === false ? false : { minMs: 500, maxMs: 30_000, ...options.reconnect };
   return new ParleyClient({
-    url: socketUrl(base),
+    urls: bases.map(socketUrl),
     WebSocket: WebSocketClass,
     token: options.token,
     getToken: options.getToken,
@@ -70,4 +74,4 @@ export type { Status, WebSocketConstructor, WebSocketLike } from './connection.j
 export { Emitter, type Listener } from './emitter.js';
 export { AuthError, type ClientErrorCode, ParleyError } from './errors.js';
 export * from './frames.js';
-export { TokenSession, type TokenGrant, login, requestToken } from './auth.js';
+export { type Servers, TokenSession, type TokenGrant, login, requestToken } from './auth.js';

@@ -23,6 +23,8 @@ export const Limits = {
 
 /** Room names: lowercase, so `#General` cannot pose as `#general`; short enough for a sidebar. */
 export const ROOM_NAME_PATTERN = '^[a-z0-9][a-z0-9_\\-]{0,39}$';
+/** The pattern above, for a person. */
+export const ROOM_NAME_RULE = 'room names are 1 to 40 lowercase letters, digits, dashes or underscores, starting with a letter or digit';
 /** The room every server starts with. */
 export const DEFAULT_ROOM = 'general';
 
@@ -88,17 +90,23 @@ export const CloseCodes = {
     code: 4403,
     reason: 'token revoked',
     reconnect: 'never',
-    description: 'the token, its login or its user was revoked (logout, RFC 7009, `user disable`, password change); was 4003 before the ranges',
+    description:
+      'the token, its login or its user was revoked (logout, RFC 7009, `user disable`, password change); it was 4003 until the ranges, where 4003 would mean reconnect',
   },
 } as const satisfies Record<string, CloseEvent>;
 
 export type CloseName = keyof typeof CloseCodes;
 
+/** What a code the catalogue does not list means, by its range. */
+export const CloseCodeRanges = [
+  { from: 4000, to: 4399, reconnect: 'backoff' },
+  { from: 4400, to: 4999, reconnect: 'never' },
+] as const satisfies readonly { from: number; to: number; reconnect: Reconnect }[];
+
 /** What to do after a close with `code`: the catalogue's answer, else the range's. */
 export function reconnectPolicy(code: number): Reconnect {
   for (const event of Object.values(CloseCodes) as CloseEvent[]) if (event.code === code) return event.reconnect;
-  if (code >= 4400 && code <= 4999) return 'never';
-  if (code >= 4000 && code <= 4399) return 'backoff';
+  for (const range of CloseCodeRanges) if (code >= range.from && code <= range.to) return range.reconnect;
   // 1005 (no status) and 1006 (abnormal: the connection dropped) and any other: the network, most likely.
   return 'backoff';
 }
@@ -128,6 +136,8 @@ export const ErrorCodes = {
   invalid_grant: { status: 400, retryable: false, message: 'the grant is invalid, expired or revoked', on: http },
   unsupported_grant_type: { status: 400, retryable: false, message: 'use grant_type password or refresh_token', on: http },
   invalid_scope: { status: 400, retryable: false, message: 'the scope is unknown or not granted', on: http },
+  /** A change that needs the current password (PATCH /users/me) was sent a wrong one. */
+  wrong_password: { status: 400, retryable: false, message: 'the current password is not correct', on: http },
   unauthorized: { status: 401, retryable: false, message: 'authentication required: send Authorization: Bearer <token>', on: http },
   invalid_token: { status: 401, retryable: false, message: 'the access token is invalid', on: both },
   insufficient_scope: { status: 403, retryable: false, message: 'the access token lacks the scope this needs', on: http },

@@ -54,3 +54,26 @@ export type OpenDm = Static<typeof OpenDm>;
 
 export const SetMember = Type.Object({ role: Type.Optional(Type.Union([Type.Literal('member'), Type.Literal('moderator')])) });
 export type SetMember = Static<typeof SetMember>;
+
+/**
+ * PATCH /users/me: each field present changes one thing, the others stay. `password` needs `current_password`;
+ * it ends every other login of the user.
+ */
+export const UpdateMe = Type.Object(
+  {
+    current_password: Type.Optional(Type.String({ format: 'password', maxLength: 1024, description: 'the password now; required with `password`' })),
+    password: Type.Optional(Type.String({ format: 'password', description: 'the new password (8 to 1024 characters)' })),
+  },
+  { additionalProperties: false },
+);
+export type UpdateMe = Static<typeof UpdateMe>;
+
+export const UpdateMeResponse = Type.Object({
+  ...Me.properties,
+  token: Type.Optional(
+    Type.Object(TokenResponse.properties, {
+      description: 'after a password change, for a bearer caller: the new pair (the old tokens are dead); a cookie caller gets new cookies instead',
+    }),
+  ),
+});
+export type UpdateMeResponse = Static<typeof UpdateMeResponse>;

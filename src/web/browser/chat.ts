@@ -46,7 +46,7 @@ const memberList = $<HTMLUListElement>('#members');
 const rooms = new Map<string, RoomView>();
 /** Set when the user logs out: the server then closes the socket (4403), and the logout's own redirect wins. */
 let leaving = false;
-$<HTMLFormElement>('form[action="/logout"]').addEventListener('submit', () => (leaving = true));
+$<HTMLFormElement>('form[action="/auth/logout"]').addEventListener('submit', () => (leaving = true));
 let current: string = DEFAULT_ROOM;
 const typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
 

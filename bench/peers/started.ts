@@ -1,0 +1,5 @@
+/** A server under test once it listens. */
+export interface Started {
+  port: number;
+  stop(): Promise<void>;
+}
