@@ -1,6 +1,7 @@
 // The one place that reads the environment. Every setting is declared once in SETTINGS — variable, flag,
 // default, what it means, how it is read — and the README's configuration table is generated from it.
 import { isIP } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 
 export class ConfigError extends Error {
@@ -239,7 +240,86 @@ export const SETTINGS = {
     'none',
   ),
   wsFrameRate: setting('PARLEY_WS_FRAME_RATE', 'ws-frame-rate', '100', 'frames per second one socket may send (bursts of 4×); beyond, close `4029`', wholeNumber(1)),
-  wsMaxBufferedBytes: setting('PARLEY_WS_MAX_BUFFERED', 'ws-max-buffered', '4m', 'unread bytes a socket may leave queued; beyond, close `1013` (slow consumer)', parseBytes),
+  wsMaxBufferedBytes: setting(
+    'PARLEY_WS_MAX_BUFFERED',
+    'ws-max-buffered',
+    '4m',
+    'unread bytes the server may hold for one socket (either endpoint); past it the socket is closed `1013` (slow consumer), whatever the client sends — a replay is paced by the client\'s reading instead',
+    parseBytes,
+  ),
+  wsMaxPendingFrames: setting(
+    'PARLEY_WS_MAX_PENDING_FRAMES',
+    'ws-max-pending-frames',
+    '1000',
+    'frames one `/ws` socket may have sent that still wait to be handled (frames are handled in order, so they pile up behind a join whose replay the client does not read); past it, close `4030`',
+    wholeNumber(1),
+  ),
+  wsMaxPendingBytes: setting('PARLEY_WS_MAX_PENDING', 'ws-max-pending', '4m', 'the same budget in bytes: frames waiting to be handled on one socket, all together', parseBytes),
+  wsHeartbeatSeconds: setting(
+    'PARLEY_WS_HEARTBEAT',
+    'ws-heartbeat',
+    '30s',
+    'every socket is pinged this often; it is dropped when it has not echoed the previous ping, or when it had unread data and read none of it in between',
+    parseDuration,
+  ),
+  maxSocketsPerUser: setting(
+    'PARLEY_MAX_SOCKETS_PER_USER',
+    'max-sockets-per-user',
+    '20',
+    'open WebSockets (both endpoints) one user may hold on this node — per node, not across the cluster; the next handshake is refused with HTTP 429 `too_many_sockets` before the upgrade',
+    wholeNumber(1),
+  ),
+  maxConnectionsPerAddress: setting(
+    'PARLEY_MAX_CONNECTIONS_PER_ADDRESS',
+    'max-connections-per-address',
+    '128',
+    'HTTP connections one peer address may hold open at once (WebSockets excepted: they count as sockets per user); past it a new connection is reset. Behind a proxy every client has the proxy\'s address: raise it, or `0` turns it off',
+    wholeNumber(0),
+  ),
+  headersTimeoutSeconds: setting(
+    'PARLEY_HEADERS_TIMEOUT',
+    'headers-timeout',
+    '10s',
+    'a request\'s headers must arrive within this (answered `408 request_timeout`), and a WebSocket handshake must be through the gate within it again after its headers',
+    parseDuration,
+  ),
+  requestTimeoutSeconds: setting('PARLEY_REQUEST_TIMEOUT', 'request-timeout', '30s', 'a whole request, body included, must arrive within this (`408 request_timeout`)', parseDuration),
+  idleTimeoutSeconds: setting(
+    'PARLEY_IDLE_TIMEOUT',
+    'idle-timeout',
+    '60s',
+    'an HTTP connection with no traffic either way for this long is closed, mid-response too (a client that stops reading); WebSockets have the heartbeat instead',
+    parseDuration,
+  ),
+  keepAliveTimeoutSeconds: setting(
+    'PARLEY_KEEP_ALIVE_TIMEOUT',
+    'keep-alive-timeout',
+    '72s',
+    'an idle keep-alive connection is closed after this; behind a load balancer keep it above the balancer\'s own idle timeout',
+    parseDuration,
+  ),
+  hashConcurrency: setting(
+    'PARLEY_HASH_CONCURRENCY',
+    'hash-concurrency',
+    String(Math.max(1, os.availableParallelism() - 1)),
+    'password hashes (argon2id: sign-in, registration, and the decoy for unknown users) computed at once; the rest wait, so a login storm cannot take the CPU chat needs',
+    wholeNumber(1),
+    'CPU cores − 1 (at least 1)',
+  ),
+  hashQueue: setting(
+    'PARLEY_HASH_QUEUE',
+    'hash-queue',
+    '32',
+    'password hashes that may wait for a free hasher; past it a sign-in is answered at once with `503 unavailable` and `Retry-After`',
+    wholeNumber(0),
+  ),
+  roomsPerHour: setting(
+    'PARLEY_ROOMS_PER_HOUR',
+    'rooms-per-hour',
+    '20',
+    '`POST /rooms` attempts one user may make per hour (every node together when `PARLEY_REDIS_URL` is set); past it `429 too_many_requests` with `Retry-After`',
+    wholeNumber(1),
+  ),
   logLevel: setting('PARLEY_LOG_LEVEL', 'log-level', 'info', 'pino level (`silent` … `trace`)', oneOf('silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace')),
   databaseUrl: setting(
     'PARLEY_DATABASE_URL',
@@ -308,6 +388,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Record<string, string 
   const label = (name: SettingName) => `${SETTINGS[name].env} (--${SETTINGS[name].flag})`;
   if ((result.oidcIssuer === undefined) !== (result.oidcJwksUrl === undefined)) {
     throw new ConfigError(`${label('oidcIssuer')} and ${label('oidcJwksUrl')} go together`);
+  }
+  if (result.headersTimeoutSeconds > result.requestTimeoutSeconds) {
+    throw new ConfigError(`${label('headersTimeoutSeconds')} must not be longer than ${label('requestTimeoutSeconds')}`);
   }
   if (result.oidcIssuer && result.oidcJwksUrl) {
     result.oidc = {

@@ -11,6 +11,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { CloseCodes, Limits } from 'parley-chat-protocol';
 import { roomRoutes } from './api/rooms.js';
 import { AccountService } from './auth/accounts.js';
+import { PasswordHasher } from './auth/passwords.js';
 import { AttemptBudgets } from './auth/attempts.js';
 import { Authenticator } from './auth/authenticator.js';
 import { selectProtocol } from './auth/credentials.js';
@@ -30,6 +31,8 @@ import type { Presence } from './chat/ports.js';
 import { ChatService } from './chat/service.js';
 import type { Config } from './config.js';
 import { withDeadline } from './deadline.js';
+import { BudgetRefusals } from './http/budgets.js';
+import { guardConnections, serverTimeouts } from './http/connections.js';
 import { crossOrigin } from './http/cors.js';
 import { errorHandling } from './http/errors.js';
 import { PublicUrl, isWildcard } from './http/public-url.js';
@@ -79,6 +82,16 @@ export interface ServerParts {
 }
 
 export async function buildServer(config: Config, parts: ServerParts = {}): Promise<FastifyInstance> {
+  // What one client may take of what everyone shares: each budget is enforced where it applies, counted here.
+  const refusals = new BudgetRefusals();
+  const connectionBudget = {
+    headersTimeoutMs: config.headersTimeoutSeconds * 1000,
+    requestTimeoutMs: config.requestTimeoutSeconds * 1000,
+    idleTimeoutMs: config.idleTimeoutSeconds * 1000,
+    keepAliveTimeoutMs: config.keepAliveTimeoutSeconds * 1000,
+    perAddress: config.maxConnectionsPerAddress,
+    refusals,
+  };
   const app = Fastify({
     loggerInstance: parts.logger ?? createLogger(config.logLevel),
     logController: new RequestLog(),
@@ -86,7 +99,9 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
     // Behind PARLEY_TRUST_PROXY's hops, request.ip is the client and request.protocol what it used.
     // (A hop count as proxy-addr's function: Fastify's types omit the number form.)
     trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : (config.trustProxy ?? false),
+    ...serverTimeouts(connectionBudget),
   });
+  guardConnections(app.server, connectionBudget);
   const owned: { close(): Promise<void> }[] = [];
   // What can refuse to start comes first, before anything needs closing: the key, then the data dir's lock.
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
@@ -127,7 +142,12 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
     audience: config.audience,
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
   });
-  const accounts = new AccountService(store.accounts);
+  const hasher = new PasswordHasher({
+    concurrency: config.hashConcurrency,
+    maxWaiting: config.hashQueue,
+    onRefused: () => refusals.refused('hash_queue'),
+  });
+  const accounts = new AccountService(store.accounts, hasher);
   const tickets = new TicketService(store.tokens);
   const external = config.oidc ? new ExternalIssuer(config.oidc) : undefined;
   const standing = new Standing(store.accounts, store.tokens, 30_000);
@@ -146,7 +166,7 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
     : new MemoryRateLimiter();
   owned.push(limiter);
   const budgets = new AttemptBudgets(limiter, { perSubject: config.loginRateLimit, perAddress: config.addressRateLimit, windowMs: 60_000 }, app.log);
-  const live = new LiveSockets(config.expiryWarningSeconds * 1000);
+  const live = new LiveSockets(config.expiryWarningSeconds * 1000, config.maxSocketsPerUser);
   const chat = new ChatService(
     { rooms: store.rooms, entries: store.entries, users: store.accounts, bus, presence },
     {
@@ -161,6 +181,7 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
   await standing.load();
   chat.start();
   app.addHook('onClose', async () => {
+    live.stop();
     await feed.stop();
     await chat.stop();
     for (const part of owned.reverse()) await part.close();
@@ -183,7 +204,10 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
       for (const client of app.websocketServer.clients) client.close(CloseCodes.shuttingDown.code, CloseCodes.shuttingDown.reason);
     },
   });
-  const stopHeartbeat = startHeartbeat(app.websocketServer);
+  const stopHeartbeat = startHeartbeat(app.websocketServer, {
+    intervalMs: config.wsHeartbeatSeconds * 1000,
+    onDead: () => refusals.refused('dead_socket'),
+  });
   app.addHook('onClose', async () => stopHeartbeat());
 
   // ---- one plugin per area
@@ -197,11 +221,18 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
   await app.register(opsRoutes, {
     live,
     metrics: { token: config.metricsToken, host: config.metricsHost, port: config.metricsPort },
+    refusals,
     ready: async () => ({ store: await storeAnswers(), bus: bus.up, revocations: feed.current, accepting: !draining }),
   });
   await app.register(discoveryRoutes, { publicUrl });
   await app.register(authRoutes, { accounts, sessions, tickets, authenticator, budgets, allowedOrigins: config.allowedOrigins });
-  await app.register(roomRoutes, { chat, authenticator, allowedOrigins: config.allowedOrigins });
+  await app.register(roomRoutes, {
+    chat,
+    authenticator,
+    allowedOrigins: config.allowedOrigins,
+    roomQuota: { limiter, perHour: config.roomsPerHour },
+    refusals,
+  });
   await app.register(wsRoutes, {
     authenticator,
     chat,
@@ -211,6 +242,10 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
     allowedOrigins: config.allowedOrigins,
     frameRate: config.wsFrameRate,
     maxBufferedBytes: config.wsMaxBufferedBytes,
+    maxPendingFrames: config.wsMaxPendingFrames,
+    maxPendingBytes: config.wsMaxPendingBytes,
+    maxSocketsPerUser: config.maxSocketsPerUser,
+    refusals,
   });
   await app.register(pageRoutes, {
     accounts,

@@ -3,7 +3,8 @@
 // - logging off (the console would be measured);
 // - the shared JWT secret, so one token minted by the load generator works on every peer;
 // - PARLEY_WS_FRAME_RATE lifted: fan-out senders offer up to 1000 frames/s each (the check still runs per frame);
-// - PARLEY_LOGIN_RATE_LIMIT and PARLEY_ADDRESS_RATE_LIMIT lifted: the login storm posts hundreds of logins a minute for one user from one address.
+// - PARLEY_LOGIN_RATE_LIMIT and PARLEY_ADDRESS_RATE_LIMIT lifted: the login storm posts hundreds of logins a minute for one user from one address;
+// - PARLEY_MAX_SOCKETS_PER_USER and PARLEY_MAX_CONNECTIONS_PER_ADDRESS lifted: thousands of sockets, one user, one address.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,6 +22,8 @@ export async function startParley(env: Record<string, string | undefined>): Prom
       PARLEY_WS_FRAME_RATE: '1000000',
       PARLEY_LOGIN_RATE_LIMIT: '1000000',
       PARLEY_ADDRESS_RATE_LIMIT: '1000000',
+      PARLEY_MAX_SOCKETS_PER_USER: '1000000',
+      PARLEY_MAX_CONNECTIONS_PER_ADDRESS: '0',
       PARLEY_JWT_SECRET: env.BENCH_JWT_SECRET,
       // Every peer checks the same issuer (jwt.ts), which the bench's tokens carry.
       PARLEY_ISSUER: ISSUER,

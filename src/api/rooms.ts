@@ -11,10 +11,13 @@ import { authGate } from '../auth/gate.js';
 import { protectedBy } from '../http/security.js';
 import type { Room, RoomRole } from '../domain/rooms.js';
 import type { ChatService } from '../chat/service.js';
+import type { BudgetRefusals } from '../http/budgets.js';
+import { RetryLater } from '../http/errors.js';
+import type { RateLimiter } from '../limits/rate-limiter.js';
 
 const SetMemberCheck = Compile(SetMember);
 const Username = Type.String({ minLength: 1, maxLength: 64 });
-const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 429: ErrorBody };
 
 const roomJson = (room: Room & { role?: RoomRole | undefined }): RoomBody => ({
   name: room.name,
@@ -28,6 +31,9 @@ export interface RoomRoutesOptions {
   chat: ChatService;
   authenticator: Authenticator;
   allowedOrigins: readonly string[];
+  /** Room creations per user per hour (PARLEY_ROOMS_PER_HOUR) on the shared limiter: a public room lands on every page. */
+  roomQuota: { limiter: RateLimiter; perHour: number };
+  refusals: BudgetRefusals;
 }
 
 export async function roomRoutes(app: FastifyInstance, options: RoomRoutesOptions) {
@@ -48,9 +54,17 @@ export async function roomRoutes(app: FastifyInstance, options: RoomRoutesOption
 
   app.post('/rooms', {
     preHandler: canWrite,
-    schema: { tags: ['rooms'], summary: 'Create a room; you own it', security: writes, body: CreateRoom, response: { 201: RoomBody, ...errors } },
+    schema: {
+      tags: ['rooms'],
+      summary: 'Create a room; you own it',
+      description: 'At most PARLEY_ROOMS_PER_HOUR attempts per user per hour; past it, 429 with Retry-After.',
+      security: writes,
+      body: CreateRoom,
+      response: { 201: RoomBody, ...errors },
+    },
   }, async (request, reply: FastifyReply) => {
     const body = request.body as CreateRoom;
+    await spendRoomQuota(options, request.principal!.username);
     const room = await chat.createRoom(request.principal!, body.name, body.private ? 'private' : 'public');
     return reply.code(201).send(roomJson({ ...room, role: 'owner' }));
   });
@@ -114,4 +128,23 @@ export async function roomRoutes(app: FastifyInstance, options: RoomRoutesOption
     const { before, limit } = request.query as { before?: number; limit?: number };
     return chat.history(request.principal!, room, before, limit ?? Limits.historyDefault);
   });
+}
+
+const HOUR_MS = 3600_000;
+
+/** Attempts count, a taken name too: the budget bounds the work and the noise, not only the rooms. */
+async function spendRoomQuota(options: RoomRoutesOptions, username: string): Promise<void> {
+  const { limiter, perHour } = options.roomQuota;
+  let verdict;
+  try {
+    verdict = await limiter.hit(`rooms:${username}`, perHour, HOUR_MS);
+  } catch {
+    // As the sign-in budgets do: refused while the shared counters cannot be reached, rather than unlimited.
+    throw new RetryLater('unavailable', 'room creations cannot be counted right now; try again shortly', 5);
+  }
+  if (verdict.allowed) return;
+  options.refusals.refused('room_quota');
+  const seconds = Math.max(1, Math.ceil(verdict.resetInMs / 1000));
+  const minutes = Math.ceil(seconds / 60);
+  throw new RetryLater('too_many_requests', `you may create ${perHour} rooms an hour; try again in ${minutes} minute${minutes === 1 ? '' : 's'}`, seconds);
 }

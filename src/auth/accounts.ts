@@ -3,7 +3,7 @@
 import { ParleyError } from 'parley-chat-protocol';
 import { type User, UsernameTakenError } from '../domain/accounts.js';
 import { invalidToken } from './failures.js';
-import { hashPassword, verifyPassword } from './passwords.js';
+import { PasswordHasher } from './passwords.js';
 import type { AccountStore } from './ports.js';
 import { DEFAULT_SCOPES } from './principal.js';
 
@@ -30,7 +30,11 @@ export function normalizeUsername(input: string): string {
 }
 
 export class AccountService {
-  constructor(private readonly accounts: AccountStore) {}
+  constructor(
+    private readonly accounts: AccountStore,
+    /** The server's bounded hasher; the CLI's default one hashes without a queue bound. */
+    private readonly passwords = new PasswordHasher(),
+  ) {}
 
   /** A local account: checks the rules, hashes the password (off the event loop), creates it. */
   async register(name: string, password: string, scopes: readonly string[] = DEFAULT_SCOPES): Promise<User> {
@@ -48,7 +52,7 @@ export class AccountService {
     const user = await this.accounts.find(username);
     if (!user || user.disabled) throw invalidToken('the account is disabled or gone');
     if (user.passwordHash === undefined) throw new ParleyError('invalid_request', 'this account signs in through its identity provider and has no password here');
-    if (current.length > MAX_PASSWORD || !(await verifyPassword(user.passwordHash, current))) {
+    if (current.length > MAX_PASSWORD || !(await this.passwords.verify(user.passwordHash, current))) {
       throw new ParleyError('wrong_password', 'the current password is not correct; the password was not changed');
     }
     return this.replacePassword(username, password, false);
@@ -65,7 +69,7 @@ export class AccountService {
 
   private async replacePassword(username: string, password: string, dropSockets: boolean): Promise<number> {
     checkPasswordRule(password);
-    const cutoff = await this.accounts.setPassword(username, await hashPassword(password), dropSockets);
+    const cutoff = await this.accounts.setPassword(username, await this.passwords.hash(password), dropSockets);
     if (cutoff === undefined) throw new ParleyError('no_such_user', `there is no user named ${username}`);
     return cutoff;
   }
@@ -74,7 +78,7 @@ export class AccountService {
   async checkPassword(name: string, password: string): Promise<User | undefined> {
     if (password.length > MAX_PASSWORD) return undefined;
     const user = await this.accounts.find(normalizeUsername(name));
-    const matches = await verifyPassword(user?.passwordHash, password);
+    const matches = await this.passwords.verify(user?.passwordHash, password);
     return matches && user && !user.disabled ? user : undefined;
   }
 
@@ -109,7 +113,7 @@ export class AccountService {
 
   private async create(username: string, password: string, scopes: readonly string[]): Promise<User> {
     try {
-      return await this.accounts.create({ username, passwordHash: await hashPassword(password), scopes: [...scopes] });
+      return await this.accounts.create({ username, passwordHash: await this.passwords.hash(password), scopes: [...scopes] });
     } catch (error) {
       if (error instanceof UsernameTakenError) throw new ParleyError('username_taken', `The username ${username} is taken.`);
       throw error;

@@ -18,7 +18,9 @@ export interface FeedSource<F> {
 export interface FeedSink<F> {
   /** `replaying`: part of a catch-up the sink paces with `drained`, not live traffic it may refuse to queue. */
   send(frame: F, replaying: boolean): void;
-  /** Resolves once the receiver has read enough of what it was sent for the next replay page. */
+  /** Whether the receiver has read enough of what it was sent to be sent more of a replay. */
+  ready(): boolean;
+  /** Resolves once it is `ready` again. */
   drained(): Promise<void>;
 }
 
@@ -33,6 +35,8 @@ export interface FeedOptions {
 }
 
 const DEFAULTS: Omit<FeedOptions, 'onError'> = { page: 500, gapWaitMs: 50, maxHeld: 1000 };
+/** The first replay page, and the smallest after a receiver stopped reading mid-page. */
+const MIN_PAGE = 16;
 
 export class RoomFeed<F> {
   private live = false;
@@ -122,23 +126,47 @@ export class RoomFeed<F> {
     this.ahead.clear();
   }
 
-  /** Reads and sends pages until one comes back short (or, for a gap, until the entries waiting ahead connect). */
+  /**
+   * Reads and sends pages until one comes back short (or, for a gap, until the entries waiting ahead connect).
+   * A replay stops wherever the receiver stops reading and drops the rest of its page, to read it again once the
+   * receiver is ready: a receiver that reads nothing holds no page, only its send buffer. Pages start small and
+   * double while the receiver keeps up; after a stall the next is as long as what went through.
+   */
   private async readOn(replaying: boolean): Promise<void> {
+    // Slow start: a receiver that never reads costs one small page, not a full one.
+    let size = Math.min(MIN_PAGE, this.options.page);
     for (;;) {
       if (replaying) await this.sink.drained();
       // A gap often closes by itself while the fill waits (entries arriving out of order): then there is
       // nothing to read, and the limit below would not be a number a store accepts.
       if (this.closed || (!replaying && this.ahead.size === 0)) return;
-      const limit = replaying ? this.options.page : Math.min(this.options.page, Math.max(...this.ahead.keys()) - this.sent);
-      const page = await this.source.after(this.sent, limit);
+      const limit = replaying ? size : Math.min(this.options.page, Math.max(...this.ahead.keys()) - this.sent);
+      let page: FeedItem<F>[] | undefined = await this.source.after(this.sent, limit);
       if (this.closed) return;
-      for (const item of page) {
-        if (item.seq !== this.sent + 1) continue; // an overlap with what was sent meanwhile
-        this.send(item.frame, replaying);
+      const length = page.length;
+      const { sent, stalled } = this.sendPage(page, replaying);
+      // Not kept alive (in this frame) while a stalled receiver is waited for.
+      page = undefined;
+      if (stalled) {
+        size = Math.max(MIN_PAGE, sent);
+        continue;
       }
-      if (!replaying) this.sendAhead();
-      if (page.length < limit || (!replaying && this.ahead.size === 0)) return;
+      if (replaying) size = Math.min(this.options.page, size * 2);
+      else this.sendAhead();
+      if (length < limit || (!replaying && this.ahead.size === 0)) return;
     }
+  }
+
+  /** Sends the page's next entries; a replay stops where the receiver is not ready. */
+  private sendPage(page: readonly FeedItem<F>[], replaying: boolean): { sent: number; stalled: boolean } {
+    let sent = 0;
+    for (const item of page) {
+      if (item.seq !== this.sent + 1) continue; // an overlap with what was sent meanwhile
+      if (replaying && !this.sink.ready()) return { sent, stalled: true };
+      this.send(item.frame, replaying);
+      sent++;
+    }
+    return { sent, stalled: false };
   }
 
   private accept(item: FeedItem<F>): void {

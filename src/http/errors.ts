@@ -51,7 +51,8 @@ export function sendError(reply: FastifyReply, error: ParleyError): FastifyReply
 export function errorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const known = asParleyError(error);
-    if (known && known.status < 500) return sendError(reply, known);
+    // A known refusal (a spent budget's 503 too) is the client's answer, not the server's failure: not logged.
+    if (known && known.code !== 'internal') return sendError(reply, known);
     request.log.error({ err: error }, 'request failed');
     return sendError(reply, known ?? new ParleyError('internal'));
   });

@@ -1,6 +1,7 @@
 // Prometheus metrics at GET /metrics: the process, HTTP answers by route and status (refused handshakes
-// included), open sockets, and why sockets closed. Not for everyone: on the main listener /metrics answers only
-// a bearer token (PARLEY_METRICS_TOKEN); PARLEY_METRICS_PORT serves it on a listener of its own.
+// included), open sockets, why sockets closed, and which budgets refused whom. Not for everyone: on the main
+// listener /metrics answers only a bearer token (PARLEY_METRICS_TOKEN); PARLEY_METRICS_PORT serves it on a
+// listener of its own.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,6 +10,7 @@ import { ParleyError } from 'parley-chat-protocol';
 import { AuthFailure } from '../auth/failures.js';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { LiveSockets } from '../ws/live-sockets.js';
+import { BUDGETS, type BudgetRefusals } from './budgets.js';
 
 export interface MetricsAccess {
   /** The bearer token a scraper must present; undefined: none is accepted. */
@@ -33,7 +35,10 @@ function presents(authorization: string | undefined, token: string): boolean {
   return match !== null && timingSafeEqual(digest(match[1]!), digest(token));
 }
 
-export async function metricsRoutes(app: FastifyInstance, options: { live: LiveSockets; access: MetricsAccess }): Promise<void> {
+export async function metricsRoutes(
+  app: FastifyInstance,
+  options: { live: LiveSockets; access: MetricsAccess; refusals: BudgetRefusals },
+): Promise<void> {
   const { access } = options;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'parley_' });
@@ -58,6 +63,15 @@ export async function metricsRoutes(app: FastifyInstance, options: { live: LiveS
     registers: [registry],
   });
   options.live.onClose((code) => closes.inc({ code: String(code) }));
+  const refusals = new Counter({
+    name: 'parley_budget_refusals_total',
+    help: `Requests refused, connections reset and sockets closed because a client went over a budget: ${Object.keys(BUDGETS).join(', ')}`,
+    labelNames: ['budget'],
+    registers: [registry],
+  });
+  // Every series from the start, so a rate() over a budget never hit reads 0 rather than nothing.
+  for (const budget of Object.keys(BUDGETS)) refusals.inc({ budget }, 0);
+  options.refusals.onRefused((budget) => refusals.inc({ budget }));
 
   // The route pattern, not the URL: one series per route, whatever the path parameters.
   app.addHook('onResponse', async (request, reply) => {

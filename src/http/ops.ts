@@ -5,6 +5,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import type { LiveSockets } from '../ws/live-sockets.js';
+import type { BudgetRefusals } from './budgets.js';
 import { type MetricsAccess, metricsRoutes } from './metrics.js';
 import { securitySchemes } from './security.js';
 
@@ -20,6 +21,7 @@ export interface Readiness {
 export interface OpsOptions {
   live: LiveSockets;
   metrics: MetricsAccess;
+  refusals: BudgetRefusals;
   ready(): Promise<Readiness>;
 }
 
@@ -33,7 +35,7 @@ async function ops(app: FastifyInstance, options: OpsOptions): Promise<void> {
     },
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
-  await metricsRoutes(app, { live: options.live, access: options.metrics });
+  await metricsRoutes(app, { live: options.live, access: options.metrics, refusals: options.refusals });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { tags: ['ops'], summary: 'The process is up' } }, async () => ({ status: 'ok' }));

@@ -57,6 +57,10 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
   const { accounts, sessions, authenticator, budgets } = options;
   const html = (reply: FastifyReply, status: number, page: string) =>
     reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page);
+  /** A spent budget (the password-hash queue) on a form: the form again, saying so, with Retry-After. */
+  const busy = (reply: FastifyReply, error: RetryLater, page: string) =>
+    html(reply.header('retry-after', String(error.retryAfterSeconds)), error.status, page);
+  const BUSY = 'The server is busy signing other people in. Try again in a few seconds.';
   const form = (request: FastifyRequest) => (request.body ?? {}) as Record<string, unknown>;
   const text = (value: unknown) => (typeof value === 'string' ? value : '');
   const page = { hide: true };
@@ -127,7 +131,13 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
     const again = (error: string) => loginPage({ next, error, username, registrationOpen: options.registrationOpen });
     const refused = await overBudget(request, reply, username, again);
     if (refused) return refused;
-    const user = username && password ? await accounts.checkPassword(username, password) : undefined;
+    let user: Awaited<ReturnType<AccountService['checkPassword']>>;
+    try {
+      user = username && password ? await accounts.checkPassword(username, password) : undefined;
+    } catch (error) {
+      if (!(error instanceof RetryLater)) throw error;
+      return busy(reply, error, again(BUSY));
+    }
     if (!user) return html(reply, 401, again('Incorrect username or password.'));
     return signIn(request, reply, user, chooseScopes(user, undefined), next);
   });
@@ -151,6 +161,7 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
       const user = await accounts.register(username, password);
       return await signIn(request, reply, user, user.scopes, next);
     } catch (error) {
+      if (error instanceof RetryLater) return busy(reply, error, again(BUSY));
       if (!(error instanceof ParleyError) || error.status >= 500) throw error;
       return html(reply, error.status, again(error.message));
     }

@@ -1,50 +1,65 @@
 // One chat socket: frames in become ChatService calls (through the socket's memberships), frames out are
 // written with backpressure. Transport only: what a frame may do, and what a room's stream owes the socket,
 // is decided in chat/. The Principal was resolved by the gate; no token work happens per message.
+// What one socket may hold is bounded both ways: unread frames out (PARLEY_WS_MAX_BUFFERED, 1013, bounded-send.ts;
+// a replay is paced by the client's reading instead) and frames in that wait their turn (PARLEY_WS_MAX_PENDING_*,
+// 4030) — frames are handled in order, so everything sent behind a join waits for its replay.
+import type { Socket } from 'node:net';
 import { CloseCodes, type ClientFrame, type ClientFrameOf, Limits, ParleyError, type ServerFrame } from 'parley-chat-protocol';
 import type { WebSocket } from 'ws';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { OutgoingFrame } from '../chat/entries.js';
 import type { Actor } from '../chat/permissions.js';
 import type { ChatService, Listener, Membership } from '../chat/service.js';
-import { sendCorked, sendShared } from './corked-send.js';
+import { type SendBudget, sendWithin } from './bounded-send.js';
+import { sendShared } from './corked-send.js';
 import { onTextFrame } from './frame-budget.js';
 import { encode, errorFrame, parseClientFrame } from './frames.js';
 import type { TokenLife } from './token-life.js';
 
-export interface SessionSettings {
+export interface SessionSettings extends SendBudget {
   frameRate: number;
-  /** Unread bytes a client may leave queued before it is dropped as a slow consumer (1013). */
-  maxBufferedBytes: number;
+  /** Frames received and not yet handled, in number and in bytes, before the socket is closed 4030. */
+  maxPendingFrames: number;
+  maxPendingBytes: number;
 }
 
-/** A replay sends its next page once the client has read the buffer down to this. */
-const REPLAY_HIGH_WATER_BYTES = 1024 * 1024;
+/**
+ * A replay sends its next entry only while the client has less than this unread (beyond what the kernel holds):
+ * what a stalled replay costs the server per socket, so a few hundred sockets replaying a big room and reading
+ * nothing stay cheap. The kernel's own buffer keeps a reading client fed meanwhile (replay throughput measured the
+ * same as with the 1 MiB mark this replaced).
+ */
+export const REPLAY_HIGH_WATER_BYTES = 64 * 1024;
 
 export class ChatSession implements Listener {
   private readonly rooms = new Map<string, Membership>();
   private readonly socket: WebSocket;
+  /** Frames received and not yet handled, oldest first. */
+  private readonly inbox: string[] = [];
+  private inboxBytes = 0;
+  private handling = false;
 
   constructor(
     private readonly life: TokenLife,
     private readonly chat: ChatService,
     private readonly authenticator: Authenticator,
-    readonly onError: (error: unknown) => void,
+    private readonly log: { error(details: object, message: string): void },
     private readonly settings: SessionSettings,
   ) {
     const socket = (this.socket = life.socket);
-    // Frames are handled one at a time, in order: a send right behind a join waits for the join's replay.
-    // Sends do not hold the line: they are queued to the writer and acked when stored.
-    let line = Promise.resolve();
-    onTextFrame(socket, settings.frameRate, (text) => {
-      line = line.then(() => this.handle(text));
-    });
+    onTextFrame(socket, settings.frameRate, (text) => this.receive(text));
     socket.once('close', () => {
+      this.inbox.length = 0;
       for (const membership of this.rooms.values()) membership.leave();
       this.rooms.clear();
     });
     const principal = life.current;
     this.reply({ type: 'welcome', user: principal.username, expiresAt: principal.expiresAt });
+  }
+
+  onError(error: unknown): void {
+    this.log.error({ err: error }, 'chat frame failed');
   }
 
   get actor(): Actor {
@@ -53,14 +68,49 @@ export class ChatSession implements Listener {
 
   /** Live traffic past the buffer limit drops the socket (1013); a replay is paced by `drained` instead. */
   send(frame: OutgoingFrame, replaying: boolean): void {
-    if (!replaying && this.socket.bufferedAmount > this.settings.maxBufferedBytes) return this.close(CloseCodes.slowConsumer);
+    if (!replaying) return sendWithin(this.socket, frame, this.settings);
     if (this.socket.readyState === this.socket.OPEN) sendShared(this.socket, frame);
   }
 
-  /** Resolves once the socket's send buffer is below the replay high-water mark (or the socket is gone). */
+  /** A replay may add to the socket's send buffer while it is under the high-water mark. */
+  ready(): boolean {
+    return this.socket.bufferedAmount <= REPLAY_HIGH_WATER_BYTES;
+  }
+
+  /**
+   * Resolves once the send buffer is under the replay high-water mark again, or the socket has closed (by then its
+   * memberships have ended, and with them the replay). A closing socket is waited for, not resolved at once: the
+   * replay would otherwise spin on a buffer that will never drain.
+   */
   async drained(): Promise<void> {
-    while (this.socket.readyState === this.socket.OPEN && this.socket.bufferedAmount > REPLAY_HIGH_WATER_BYTES) {
-      await new Promise((resolve) => setTimeout(resolve, 5));
+    while (this.socket.readyState !== this.socket.CLOSED && !this.ready()) await writable(this.socket);
+  }
+
+  /** Frames wait their turn here: handled one at a time, in order; past the budget the socket is closed 4030. */
+  private receive(text: string): void {
+    if (this.inbox.length >= this.settings.maxPendingFrames || this.inboxBytes + text.length > this.settings.maxPendingBytes) {
+      this.settings.refusals.refused('pending_frames');
+      this.inbox.length = 0;
+      this.inboxBytes = 0;
+      return this.close(CloseCodes.tooManyPending);
+    }
+    this.inbox.push(text);
+    this.inboxBytes += text.length;
+    if (!this.handling) void this.handleInbox();
+  }
+
+  // One frame at a time. A send is done once queued to the writer (acked when stored), so sends do not hold the
+  // line; a join holds it until its replay is through.
+  private async handleInbox(): Promise<void> {
+    this.handling = true;
+    try {
+      while (this.inbox.length > 0 && this.socket.readyState === this.socket.OPEN) {
+        const text = this.inbox.shift()!;
+        this.inboxBytes -= text.length;
+        await this.handle(text).catch((error: unknown) => this.onError(error));
+      }
+    } finally {
+      this.handling = false;
     }
   }
 
@@ -153,11 +203,7 @@ export class ChatSession implements Listener {
 
   /** An answer to this socket alone. */
   private reply(frame: ServerFrame): void {
-    this.write(encode(frame));
-  }
-
-  private write(text: string): void {
-    if (this.socket.readyState === this.socket.OPEN) sendCorked(this.socket, text);
+    sendWithin(this.socket, encode(frame), this.settings);
   }
 
   private close(event: { code: number; reason: string }): void {
@@ -166,3 +212,20 @@ export class ChatSession implements Listener {
 }
 
 const ref = (frame: { ref?: string | undefined }) => (frame.ref === undefined ? {} : { ref: frame.ref });
+
+/** Resolves when the socket's kernel-bound buffer has emptied (or the connection is gone). */
+function writable(socket: WebSocket): Promise<void> {
+  // ws's `_socket` is the net.Socket it wraps (see corked-send.ts); a buffer over its high-water mark always ends
+  // in 'drain'. Without it, look again shortly.
+  const raw = (socket as unknown as { _socket?: Socket })._socket;
+  if (!raw || raw.destroyed || !raw.writableNeedDrain) return new Promise((resolve) => setTimeout(resolve, 10));
+  return new Promise((resolve) => {
+    const done = () => {
+      raw.off('drain', done);
+      raw.off('close', done);
+      resolve();
+    };
+    raw.on('drain', done);
+    raw.on('close', done);
+  });
+}

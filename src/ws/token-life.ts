@@ -1,25 +1,29 @@
 // A socket lives longer than its token. Shortly before `exp` the client is warned (`expiring`); a refresh
-// with a newer token moves `exp` on; otherwise the socket is closed with 4001 at `exp`.
+// with a newer token moves `exp` on; otherwise the socket is closed with 4001 at `exp`. The deadlines of every
+// socket share one timer (deadline-heap.ts): a life is one heap slot, due at its next event.
 import type { WebSocket } from 'ws';
 import type { Principal } from '../auth/principal.js';
 import { CloseCodes } from 'parley-chat-protocol';
+import type { DeadlineHeap, Timed } from './deadline-heap.js';
 
-/** setTimeout holds at most 2^31-1 ms; longer waits are re-armed when the timer fires. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Tells the client its token is about to expire; one shared function, not a closure per socket. */
+export type Warn = (socket: WebSocket, expiresAt: number) => void;
 
-export class TokenLife {
-  private expiryTimer: NodeJS.Timeout | undefined;
-  private warningTimer: NodeJS.Timeout | undefined;
+export class TokenLife implements Timed {
+  dueAt = 0;
+  heapIndex = -1;
+  /** The warning for the current token was sent (or is not wanted). */
+  private warned = false;
 
   constructor(
     readonly socket: WebSocket,
     private principal: Principal,
+    private readonly clock: DeadlineHeap,
     private readonly warningMs: number,
-    /** Tells the client its token is about to expire; absent for protocols with no such frame. */
-    private readonly warn?: (expiresAt: number) => void,
+    /** Absent for protocols with no such frame. */
+    private readonly warn?: Warn,
   ) {
     this.arm();
-    socket.once('close', () => this.disarm());
   }
 
   get current(): Principal {
@@ -32,27 +36,25 @@ export class TokenLife {
     this.arm();
   }
 
-  private arm(): void {
-    this.disarm();
+  /** The socket closed: nothing more is due. */
+  end(): void {
+    this.clock.cancel(this);
+  }
+
+  onDue(): void {
     const { expiresAt } = this.principal;
-    this.expiryTimer = later(expiresAt, () => this.socket.close(CloseCodes.tokenExpired.code, CloseCodes.tokenExpired.reason));
-    if (this.warn) {
-      const warn = this.warn;
-      this.warningTimer = later(expiresAt - this.warningMs, () => warn(expiresAt));
+    if (!this.warned && Date.now() < expiresAt) {
+      this.warned = true;
+      this.warn?.(this.socket, expiresAt);
+      this.clock.schedule(this, expiresAt);
+      return;
     }
+    this.socket.close(CloseCodes.tokenExpired.code, CloseCodes.tokenExpired.reason);
   }
 
-  private disarm(): void {
-    clearTimeout(this.expiryTimer);
-    clearTimeout(this.warningTimer);
+  private arm(): void {
+    const { expiresAt } = this.principal;
+    this.warned = !this.warn;
+    this.clock.schedule(this, this.warned ? expiresAt : expiresAt - this.warningMs);
   }
-}
-
-/** Runs `action` at the wall-clock time `at` (now if it has passed). */
-function later(at: number, action: () => void): NodeJS.Timeout {
-  const timer = setTimeout(
-    () => (Date.now() < at ? later(at, action) : action()),
-    Math.min(Math.max(at - Date.now(), 0), MAX_TIMER_MS),
-  );
-  return timer.unref();
 }

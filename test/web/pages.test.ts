@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { SignJWT, decodeJwt } from 'jose';
-import { hashPassword } from '../../src/auth/passwords.js';
+import { PasswordHasher } from '../../src/auth/passwords.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { type RunningServer, eventually, getToken, startServer, tokenRequest } from '../helpers.js';
 
@@ -173,7 +173,8 @@ describe('login', () => {
     const odd = `<b>o'neil&"co</b>`;
     const store = openSqliteStore(server.dataDir);
     try {
-      await store.accounts.create({ username: odd, passwordHash: await hashPassword('correct horse'), scopes: ['chat:read', 'chat:write'] });
+      const passwordHash = await new PasswordHasher().hash('correct horse');
+      await store.accounts.create({ username: odd, passwordHash, scopes: ['chat:read', 'chat:write'] });
     } finally {
       await store.close();
     }

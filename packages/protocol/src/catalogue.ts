@@ -80,6 +80,12 @@ export const CloseCodes = {
   },
   tokenExpired: { code: 4001, reason: 'token expired', reconnect: 'new_token', description: 'the access token expired and no `refresh` came in time' },
   rateLimited: { code: 4029, reason: 'rate limited', reconnect: 'backoff', description: 'more frames than PARLEY_WS_FRAME_RATE per second' },
+  tooManyPending: {
+    code: 4030,
+    reason: 'too many frames waiting: wait for answers before sending more',
+    reconnect: 'backoff',
+    description: 'more frames waiting to be handled than PARLEY_WS_MAX_PENDING_FRAMES (or PARLEY_WS_MAX_PENDING bytes), e.g. sent behind a join whose replay the client does not read',
+  },
   tokenRevoked: {
     code: 4403,
     reason: 'token revoked',
@@ -155,6 +161,9 @@ export const ErrorCodes = {
   unsupported_media_type: { status: 415, retryable: false, message: 'the request body has an unsupported content type', on: http },
   // The server's state.
   too_many_requests: { status: 429, retryable: true, message: 'too many attempts: wait and try again', on: both },
+  too_many_sockets: { status: 429, retryable: true, message: 'this user has too many sockets open: close one and try again', on: http },
+  request_timeout: { status: 408, retryable: true, message: 'the request took too long to arrive', on: http },
+  headers_too_large: { status: 431, retryable: false, message: 'the request headers are too large', on: http },
   internal: { status: 500, retryable: true, message: 'the server could not do that; try again', on: both },
   unavailable: { status: 503, retryable: true, message: 'the server cannot do that right now; try again shortly', on: both },
 } as const satisfies Record<string, ErrorSpec>;
