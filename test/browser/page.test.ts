@@ -299,6 +299,48 @@ describe('the chat page', { skip, timeout: 20 * timeout }, () => {
     assert.deepEqual(harness.pageErrors, []);
   });
 
+  test('a message that cannot be delivered says why, with Retry and Discard', { timeout }, async () => {
+    assert.equal((await api('janedoe', 'POST', '/rooms', { name: 'backroom', private: true })).status, 201);
+    assert.equal((await api('janedoe', 'PUT', '/rooms/backroom/members/johndoe')).status, 200);
+    const john = await harness.newPage({ viewport: DESKTOP });
+    let cut = false;
+    let refused = 0;
+    await john.context.routeWebSocket(/\/ws$/, (ws) => {
+      if (cut) {
+        refused++;
+        return ws.close({ code: 1011, reason: 'test: the network is gone' });
+      }
+      const upstream = ws.connectToServer();
+      ws.onMessage((message) => {
+        if (!cut) upstream.send(message);
+      });
+      upstream.onMessage((message) => {
+        if (!cut) ws.send(message);
+      });
+    });
+    await john.page.goto(`${server.url}/login?next=/%23backroom`);
+    assert.equal(await harness.submitLogin(john.page, 'johndoe', 'secret'), 303);
+    await joined(john.page);
+    // While John is cut off, he writes; meanwhile the owner removes him. When he is back, the room refuses him.
+    cut = true;
+    await type(john.page, 'too late');
+    await john.page.locator('#messages li[data-state="sending"]').waitFor();
+    assert.equal((await api('janedoe', 'DELETE', '/rooms/backroom/members/johndoe')).status, 204);
+    while (refused === 0) await john.page.waitForTimeout(100); // the page has given up on the dead socket
+    cut = false;
+    const failed = john.page.locator('#messages li[data-state="failed"]');
+    await failed.waitFor();
+    assert.equal(await failed.locator('.state span').textContent(), 'Not sent. You cannot post in #backroom.');
+    await screenshot(john.page, 'desktop-light-failed');
+    // It stays (a reload keeps it) until it is retried or discarded.
+    await john.page.reload();
+    await failed.waitFor();
+    await failed.getByRole('button', { name: 'Discard' }).click();
+    await failed.waitFor({ state: 'detached' });
+    assert.equal(await john.page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('parley:outbox:')).length), 0);
+    assert.deepEqual(harness.pageErrors, []);
+  });
+
   test('a silent cut (no offline event, nothing closes): the heartbeat shows the banner within ~5 s', { timeout }, async () => {
     const { context, page } = await harness.newPage({ viewport: PHONE });
     // Every socket goes through this relay; `silent` makes it swallow frames both ways, like a dead route.

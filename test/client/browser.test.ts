@@ -9,18 +9,24 @@ import { browserSuite, skip, timeout } from '../browser/harness.js';
 import { type RunningServer, getToken } from '../helpers.js';
 import { closeClients, loggedIn, next } from './support.js';
 
-// This file runs as dist/test/client/browser.test.js; the SDK it serves is dist/src/client/.
-const SDK = fileURLToPath(new URL('../../src/client/', import.meta.url));
+// This file runs as dist/test/client/browser.test.js; the SDK it serves is packages/client/dist/, and the one
+// module of the protocol it needs at run time, packages/protocol/dist/catalogue.js.
+const SDK = fileURLToPath(new URL('../../../packages/client/dist/', import.meta.url));
+const PROTOCOL = fileURLToPath(new URL('../../../packages/protocol/dist/', import.meta.url));
 
 /**
  * Serves the compiled SDK at /sdk/ on the server's origin, as the chat page will load it. The page itself must
  * come from the server: Chromium refuses a loopback socket to a document that was not loaded from loopback.
+ * A browser cannot resolve the bare `parley-chat-protocol/catalogue` (a bundler or an import map would; the
+ * page's CSP forbids an inline import map), so it is pointed at /sdk/protocol/catalogue.js.
  */
 async function serveSdk(page: Page, server: RunningServer): Promise<void> {
   await page.route(`${server.url}/sdk/**`, (route) => {
     const file = new URL(route.request().url()).pathname.slice('/sdk/'.length);
-    if (!/^[a-z-]+\.js$/.test(file) || !fs.existsSync(SDK + file)) return route.fulfill({ status: 404 });
-    return route.fulfill({ contentType: 'text/javascript', body: fs.readFileSync(SDK + file, 'utf8') });
+    const path = file === 'protocol/catalogue.js' ? PROTOCOL + 'catalogue.js' : SDK + file;
+    if (!/^(protocol\/)?[a-z-]+\.js$/.test(file) || !fs.existsSync(path)) return route.fulfill({ status: 404 });
+    const body = fs.readFileSync(path, 'utf8').replaceAll("'parley-chat-protocol/catalogue'", "'/sdk/protocol/catalogue.js'");
+    return route.fulfill({ contentType: 'text/javascript', body });
   });
 }
 

@@ -235,13 +235,13 @@ function atBottom(): boolean {
 }
 
 function renderMessages(o: { stick?: boolean } = {}): void {
-  const room = rooms.get(current);
-  if (!room) return;
+  // A room that refused us has no messages, but what we failed to send there is still shown (to retry or discard).
+  const messages = rooms.get(current)?.messages ?? new Map<string, Message>();
   const stick = o.stick ?? atBottom();
-  const landed = [...landing.values()].filter(({ entry, id }) => entry.room === current && !room.messages.has(id)).map(({ entry }) => entry);
+  const landed = [...landing.values()].filter(({ entry, id }) => entry.room === current && !messages.has(id)).map(({ entry }) => entry);
   messageList.render({
     room: current,
-    messages: [...room.messages.values()].sort((a, b) => a.seq - b.seq),
+    messages: [...messages.values()].sort((a, b) => a.seq - b.seq),
     pending: [...outbox.inRoom(current), ...landed].sort((a, b) => a.createdAt - b.createdAt),
     hidden: new Set(deleting.keys()),
     lastSent,
@@ -589,7 +589,17 @@ function actionOf(ref: string | undefined): Action | undefined {
   return kind === 'edit' || kind === 'delete' || kind === 'join' || kind === 'history' ? kind : undefined;
 }
 
-client.on('error', (error) => say(error, { action: actionOf(error.ref), room: current }));
+client.on('error', (error) => {
+  // A room that refuses us when the SDK rejoins it after a reconnect (removed while we were away): it is gone.
+  const refused = error.ref?.startsWith('join:') ? error.ref.slice('join:'.length) : undefined;
+  if (refused) {
+    rooms.delete(refused);
+    renderRooms();
+    if (refused !== current) return;
+    renderPeople();
+  }
+  say(error, { action: actionOf(error.ref), room: refused ?? current });
+});
 
 // ---- the connection: a banner while it is down; the composer keeps working (the outbox holds what is typed)
 
