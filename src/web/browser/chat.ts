@@ -6,8 +6,8 @@
 import { type Message, type ParleyClient, connect, newClientId } from 'parley-chat-client';
 import type { Member, Room } from 'parley-chat-protocol';
 import { DEFAULT_ROOM, Limits } from 'parley-chat-protocol/catalogue';
-import { $, button, el, srOnly } from './dom.js';
-import { avatar } from './format.js';
+import { api } from './api.js';
+import { $, button, el } from './dom.js';
 import { plainText } from './markdown.js';
 import { MessageList } from './messages.js';
 import { suggestMentions } from './mentions.js';
@@ -17,6 +17,7 @@ import { Drawers, confirmDialog, toast } from './overlays.js';
 import { watchRooms } from './rooms-source.js';
 import { type Action, type Context, removedFrom, sentence } from './sentences.js';
 import { refreshSession } from './session.js';
+import { personItem, renderSidebar, roomIcon } from './sidebar.js';
 
 interface RoomView {
   info: Room;
@@ -99,31 +100,6 @@ const messageList = new MessageList(list, {
   composer: () => input,
 });
 
-class HttpError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** JSON to the room API, authenticated by the same cookie. Failures throw with the catalogue's code. */
-async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(path, {
-    method,
-    credentials: 'same-origin',
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const answer = response.status === 204 ? undefined : await response.json().catch(() => undefined);
-  if (!response.ok) {
-    const error = answer as { error?: string; error_description?: string } | undefined;
-    throw new HttpError(error?.error ?? 'unknown', error?.error_description ?? `HTTP ${response.status}`);
-  }
-  return answer as T;
-}
-
 /** Shows a failure as a sentence (sentences.ts), or clears the notice. */
 function say(error: unknown, context: Context = {}): void {
   notice.textContent = error === undefined ? '' : sentence(error, context);
@@ -172,42 +148,22 @@ function label(room: RoomView): string {
   return room.info.kind === 'dm' ? (room.dmWith ?? 'direct message') : `#${room.info.name}`;
 }
 
-function kindWords(room: RoomView): string {
-  return room.info.kind === 'private' ? 'private room' : room.info.kind === 'dm' ? 'direct message' : 'public room';
-}
-
-/** The icon: # public, a lock for private (and the words, for screen readers), an avatar for a DM. */
-function roomIcon(room: RoomView): HTMLElement {
-  if (room.info.kind === 'dm') return avatar(room.dmWith ?? '?', 'small');
-  return el('span', { className: `room-icon ${room.info.kind === 'private' ? 'lock' : 'hash'}`, 'aria-hidden': 'true' });
+/** The name beside the room's icon (which says '#' itself). */
+function nameOf(room: RoomView): string {
+  return room.info.kind === 'dm' ? (room.dmWith ?? '…') : room.info.name;
 }
 
 // ---- the sidebar
 
 function renderRooms(): void {
-  const item = (room: RoomView) => {
-    const name = room.info.kind === 'dm' ? (room.dmWith ?? '…') : room.info.name;
-    const unread = unreadOf(room);
-    const entry = el(
-      'button',
-      { type: 'button', className: unread > 0 ? 'room has-unread' : 'room', 'data-room': room.info.name },
-      roomIcon(room),
-      el('span', { className: 'room-name' }, name),
-      room.info.kind === 'private' && srOnly(', private room'),
-      room.info.kind === 'dm' && srOnly(', direct message'),
-      unread > 0 && el('span', { className: 'unread', 'aria-hidden': 'true' }, String(unread)),
-      unread > 0 && srOnly(`, ${unread} unread`),
-    );
-    if (room.info.name === current) entry.setAttribute('aria-current', 'page');
-    entry.addEventListener('click', () => go(room.info.name));
-    return el('li', {}, entry);
-  };
-  const all = [...rooms.values()];
-  const byName = (a: RoomView, b: RoomView) => label(a).localeCompare(label(b));
-  const channels = all.filter((r) => r.info.kind !== 'dm').sort(byName);
-  const dms = all.filter((r) => r.info.kind === 'dm').sort(byName);
-  roomList.replaceChildren(...channels.map(item));
-  dmList.replaceChildren(...(dms.length ? dms.map(item) : [el('li', { className: 'empty' }, 'No direct messages yet.')]));
+  const all = [...rooms.values()].map((room) => ({
+    name: room.info.name,
+    kind: room.info.kind,
+    title: nameOf(room),
+    unread: unreadOf(room),
+    current: room.info.name === current,
+  }));
+  renderSidebar({ rooms: roomList, dms: dmList }, all, go);
   updateTitle();
 }
 
@@ -219,8 +175,7 @@ function updateTitle(): void {
 
 function renderHeader(room: RoomView): void {
   title.dataset.room = room.info.name;
-  const name = room.info.kind === 'dm' ? label(room) : room.info.name; // the icon says '#'
-  title.replaceChildren(roomIcon(room), el('span', { className: 'room-name' }, name));
+  title.replaceChildren(roomIcon(room.info.kind, nameOf(room)), el('span', { className: 'room-name' }, nameOf(room)));
   kindBadge.hidden = room.info.kind === 'public';
   kindBadge.textContent = room.info.kind === 'private' ? 'Private' : 'Direct message';
   input.placeholder = `Message ${label(room)}`;
@@ -259,9 +214,7 @@ function announce(message: Message): void {
 
 function renderPeople(): void {
   const room = rooms.get(current);
-  online.replaceChildren(
-    ...[...(room?.online ?? [])].sort().map((user) => el('li', { className: 'person', 'data-user': user }, avatar(user, 'small'), el('span', { className: 'name' }, user))),
-  );
+  online.replaceChildren(...[...(room?.online ?? [])].sort().map((user) => personItem(user)));
   void renderMembers(room);
 }
 
@@ -274,13 +227,7 @@ async function renderMembers(room: RoomView | undefined): Promise<void> {
   if (!members || room.info.name !== current) return;
   memberList.replaceChildren(
     ...members.map((member) => {
-      const item = el(
-        'li',
-        { className: 'person', 'data-user': member.username },
-        avatar(member.username, 'small'),
-        el('span', { className: 'name' }, member.username),
-        member.role !== 'member' && el('span', { className: 'role' }, member.role),
-      );
+      const item = personItem(member.username, member.role);
       if (canModerate(room) && member.role !== 'owner' && member.username !== me) {
         item.append(button('Remove', 'action remove', () => void removeMember(room, member), { 'aria-label': `Remove ${member.username} from the room` }));
       }
