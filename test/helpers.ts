@@ -28,15 +28,15 @@ export function tempDir(prefix = 'parley-test-'): string {
 }
 
 /**
- * Starts Parley with the demo users; `env` takes PARLEY_* settings as a user would give them. `wrapStore`
- * hands the server a view of its store (e.g. with latency) as a part.
+ * Starts Parley with the demo users (unless `demo: false`); `env` takes PARLEY_* settings as a user would give
+ * them. `wrapStore` hands the server a view of its store (e.g. with latency) as a part.
  */
 export async function startServer(
   env: Record<string, string> = {},
   dataDir = tempDir(),
-  options: { wrapStore?: (store: Store) => Store } = {},
+  options: { wrapStore?: (store: Store) => Store; demo?: boolean } = {},
 ): Promise<RunningServer> {
-  const config = loadConfig({ PARLEY_LOG_LEVEL: 'silent', ...env }, { port: '0', data: dataDir, demo: true });
+  const config = loadConfig({ PARLEY_LOG_LEVEL: 'silent', ...env }, { port: '0', data: dataDir, demo: options.demo ?? true });
   const store = options.wrapStore ? await openStore(config) : undefined;
   const app = await buildServer(config, store ? { store: options.wrapStore!(store) } : {});
   await app.listen({ host: '127.0.0.1', port: 0 });

@@ -74,6 +74,11 @@ export class AccountService {
     return cutoff;
   }
 
+  /** Whether anyone can log in yet (the login page says how to make the first account). */
+  hasUsers(): Promise<boolean> {
+    return this.accounts.any();
+  }
+
   /** The user, or undefined for unknown user, wrong password and disabled account alike (no enumeration). */
   async checkPassword(name: string, password: string): Promise<User | undefined> {
     if (password.length > MAX_PASSWORD) return undefined;

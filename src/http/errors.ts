@@ -1,7 +1,8 @@
 // One error handler for every route: whatever failed — a ParleyError thrown by a service, an AuthFailure from
 // the gate, Fastify's own validation, body-parser, 404 and 405 errors, a rate limit — answers with the
 // catalogue's status and `{error, error_description}`, never cached. Unexpected failures are logged and answer
-// `internal` without their details.
+// `internal` without their details. A browser that navigated there (it asks for text/html: a mistyped address,
+// the login form past its rate limit) gets the same status as an HTML page with a sentence instead.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ParleyError } from 'parley-chat-protocol';
 import { AuthFailure } from '../auth/failures.js';
@@ -17,6 +18,7 @@ export class RetryLater extends ParleyError {
     super(code, message);
   }
 }
+import { errorPage } from '../web/html.js';
 
 /** Fastify's and its plugins' error codes, in the catalogue's words. */
 const FASTIFY_CODES: Record<string, ParleyError['code']> = {
@@ -45,7 +47,36 @@ export function sendError(reply: FastifyReply, error: ParleyError): FastifyReply
   if (error instanceof RetryLater) reply.header('retry-after', String(error.retryAfterSeconds));
   // Any other retryable refusal says when to come back too.
   else if (error.retryable && !reply.hasHeader('retry-after')) reply.header('retry-after', '1');
-  return reply.code(error.status).header('cache-control', 'no-store').send({ error: error.code, error_description: error.message });
+  reply.code(error.status).header('cache-control', 'no-store');
+  if (wantsHtml(reply.request)) return reply.type('text/html; charset=utf-8').send(errorPage(pageFor(error, reply)));
+  return reply.send({ error: error.code, error_description: error.message });
+}
+
+/** A browser navigating (its Accept names text/html); fetch, curl and API clients ask for anything or JSON. */
+function wantsHtml(request: FastifyRequest): boolean {
+  return /\btext\/html\b/.test(request.headers.accept ?? '');
+}
+
+/** The error in a person's words. */
+function pageFor(error: ParleyError, reply: FastifyReply): { title: string; text: string } {
+  const path = reply.request.url.split('?', 1)[0]!;
+  switch (error.code) {
+    case 'not_found':
+    case 'method_not_allowed':
+      return { title: 'Page not found', text: `There is no page at ${path}. Check the address, or go back to the chat.` };
+    case 'too_many_requests': {
+      const wait = Number(reply.getHeader('retry-after'));
+      const when = Number.isFinite(wait) && wait > 1 ? `in ${Math.ceil(wait / 60) > 1 ? `${Math.ceil(wait / 60)} minutes` : 'a minute'}` : 'in a moment';
+      return { title: 'Too many attempts', text: `There were too many attempts from here. Wait, then try again ${when}.` };
+    }
+    case 'unauthorized':
+    case 'invalid_token':
+      return { title: 'Please log in', text: 'This page needs you to be logged in.' };
+    default: {
+      const sentence = error.message.charAt(0).toUpperCase() + error.message.slice(1);
+      return { title: error.status >= 500 ? 'Something went wrong' : 'That did not work', text: sentence.endsWith('.') ? sentence : `${sentence}.` };
+    }
+  }
 }
 
 export function errorHandling(app: FastifyInstance): void {

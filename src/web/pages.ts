@@ -16,7 +16,7 @@ import type { Principal } from '../auth/principal.js';
 import type { TokenSessions } from '../auth/sessions.js';
 import type { User } from '../domain/accounts.js';
 import { RetryLater } from '../http/errors.js';
-import { STYLESHEET, chatPage, loginPage, registerPage } from './html.js';
+import { chatPage, errorPage, loginPage, registerPage } from './html.js';
 
 export interface PagesOptions {
   accounts: AccountService;
@@ -95,19 +95,17 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
   // Login CSRF: a foreign site must not be able to post these forms with the user's browser.
   const sameOriginPost = async (request: FastifyRequest, reply: FastifyReply) => {
     if (!originAllowed(request, options.allowedOrigins)) {
-      return reply.code(403).type('text/plain').send('Forbidden: cross-site form post');
+      const text = 'This form was sent from another site, so it was refused. Open Parley itself and try again.';
+      return html(reply, 403, errorPage({ title: 'Refused', text }));
     }
   };
 
-  // The page scripts, each bundled with the SDK it uses (npm run build: dist/assets).
+  // The page scripts, each bundled with the SDK it uses, and the stylesheet (npm run build: dist/assets).
   await app.register(fastifyStatic, {
     root: fileURLToPath(new URL('../../assets/', import.meta.url)),
     prefix: '/assets/',
-    allowedPath: (pathName) => /^\/[\w-]+\.js(\.map)?$/.test(pathName),
+    allowedPath: (pathName) => /^\/[\w-]+\.(js|css)(\.map)?$/.test(pathName),
   });
-  app.get('/assets/parley.css', { schema: page }, (_request, reply) =>
-    reply.type('text/css; charset=utf-8').header('cache-control', 'no-cache').send(STYLESHEET),
-  );
 
   // No icon: answer so browsers stop asking (and stop logging a 404 on every page).
   app.get('/favicon.ico', { schema: page }, (_request, reply) => reply.code(204).header('cache-control', 'max-age=86400').send());
@@ -120,8 +118,12 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
 
   app.get('/login', { schema: page }, async (request, reply) => {
     const next = safeNext((request.query as Record<string, unknown>).next);
-    return html(reply, 200, loginPage({ next, registrationOpen: options.registrationOpen }));
+    const firstRun = !(await accounts.hasUsers());
+    return html(reply, 200, loginPage({ next, registrationOpen: options.registrationOpen, firstRun }));
   });
+
+  const registrationClosed = (reply: FastifyReply) =>
+    html(reply, 404, errorPage({ title: 'Registration is closed', text: 'This server does not take new accounts. Ask its administrator for one.' }));
 
   app.post('/login', { schema: page, preHandler: sameOriginPost }, async (request, reply) => {
     const body = form(request);
@@ -143,13 +145,13 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
   });
 
   app.get('/register', { schema: page }, async (request, reply) => {
-    if (!options.registrationOpen) return reply.code(404).type('text/plain').send('Registration is closed.');
+    if (!options.registrationOpen) return registrationClosed(reply);
     const next = safeNext((request.query as Record<string, unknown>).next);
     return html(reply, 200, registerPage({ next, registrationOpen: true }));
   });
 
   app.post('/register', { schema: page, preHandler: sameOriginPost }, async (request, reply) => {
-    if (!options.registrationOpen) return reply.code(404).type('text/plain').send('Registration is closed.');
+    if (!options.registrationOpen) return registrationClosed(reply);
     const body = form(request);
     const next = safeNext(body.next);
     const username = normalizeUsername(text(body.username));

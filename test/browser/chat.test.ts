@@ -23,7 +23,7 @@ describe('browser chat', { skip, timeout: 10 * timeout }, () => {
     assert.equal((await first.response())?.status(), 303);
     assert.equal(page.url(), `${server.url}/login?next=/`);
     assert.equal(landing.status(), 200);
-    assert.equal(await page.locator('h2').textContent(), 'Log in');
+    assert.equal(await page.locator('h1').textContent(), 'Log in');
     assert.equal(await page.inputValue('input[name=next]'), '/');
 
     assert.equal(await submitLogin(page, 'johndoe', 'wrong-password'), 401);
@@ -33,8 +33,8 @@ describe('browser chat', { skip, timeout: 10 * timeout }, () => {
 
     assert.equal(await submitLogin(page, 'johndoe', 'secret'), 303);
     assert.equal(page.url(), `${server.url}/`);
-    assert.equal(await page.title(), 'Chat · Parley');
-    assert.equal(await page.locator('header .who').textContent(), 'Signed in as johndoe');
+    assert.equal(await page.title(), '#general · Parley');
+    assert.equal(await page.locator('.who').textContent(), 'Signed in as johndoe');
     await joined(page);
 
     const cookies = await context.cookies();
@@ -140,7 +140,7 @@ describe('browser chat', { skip, timeout: 10 * timeout }, () => {
   test('logging out lands on /login and / redirects to login again', { timeout }, async () => {
     const { context, page } = await loggedIn('johndoe');
     await Promise.all([page.waitForURL(`${server.url}/login`), page.getByRole('button', { name: 'Log out' }).click()]);
-    assert.equal(await page.locator('h2').textContent(), 'Log in');
+    assert.equal(await page.locator('h1').textContent(), 'Log in');
     assert.equal((await context.cookies()).find((c) => c.name === 'parley_token'), undefined);
 
     const again = await page.goto(`${server.url}/`);

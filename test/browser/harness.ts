@@ -1,8 +1,10 @@
 // One real Chromium per test file, a fresh context (cookie jar) per user, and the page actions the suites share.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import { afterEach, before } from 'node:test';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import { fileURLToPath } from 'node:url';
+import { type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page, chromium } from 'playwright-core';
 import { DEMO_PASSWORDS, type RunningServer, serverSuite } from '../helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -63,8 +65,9 @@ export class Harness {
     await this.browser?.close();
   }
 
-  async newPage(): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await this.browser!.newContext();
+  async newPage(options: BrowserContextOptions = {}): Promise<{ context: BrowserContext; page: Page }> {
+    // Reduced motion: drawers open without their slide, so a screenshot never catches one halfway.
+    const context = await this.browser!.newContext({ reducedMotion: 'reduce', ...options });
     this.contexts.push(context);
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
@@ -89,8 +92,12 @@ export class Harness {
   }
 
   /** Logs in through the redirect and waits until the chat socket has joined #general. */
-  async loggedIn(username: string, password = DEMO_PASSWORDS[username]!): Promise<{ context: BrowserContext; page: Page }> {
-    const opened = await this.newPage();
+  async loggedIn(
+    username: string,
+    password = DEMO_PASSWORDS[username]!,
+    options: BrowserContextOptions = {},
+  ): Promise<{ context: BrowserContext; page: Page }> {
+    const opened = await this.newPage(options);
     await opened.page.goto(`${this.server().url}/`);
     assert.equal(await this.submitLogin(opened.page, username, password), 303);
     assert.equal(opened.page.url(), `${this.server().url}/`);
@@ -103,12 +110,17 @@ export class Harness {
 export async function joined(page: Page): Promise<void> {
   await page.waitForFunction(() => {
     const me = document.querySelector('#me')?.textContent;
-    return Array.from(document.querySelectorAll('#online li')).some((li) => li.textContent === me);
+    return Array.from(document.querySelectorAll<HTMLElement>('#online li')).some((li) => li.dataset.user === me);
   });
 }
 
+/** The names in the online list. */
+export async function onlineUsers(page: Page): Promise<string[]> {
+  return page.$$eval('#online li', (items) => items.map((li) => (li as HTMLElement).dataset.user ?? ''));
+}
+
 export async function shown(page: Page): Promise<Shown[]> {
-  return page.$$eval('#messages li', (items) =>
+  return page.$$eval('#messages li[data-seq]', (items) =>
     items.map((li) => ({
       seq: Number((li as HTMLElement).dataset.seq),
       user: li.querySelector('.user')?.textContent ?? '',
@@ -121,16 +133,68 @@ export async function shown(page: Page): Promise<Shown[]> {
 export async function waitForMessage(page: Page, user: string, body: string): Promise<void> {
   await page.waitForFunction(
     ([u, b]) =>
-      Array.from(document.querySelectorAll('#messages li')).some(
+      Array.from(document.querySelectorAll('#messages li[data-seq]')).some(
         (li) => li.querySelector('.user')?.textContent === u && li.querySelector('.body')?.textContent === b,
       ),
     [user, body] as const,
   );
 }
 
+/** The row of the message whose text is exactly `body` (the text sits in the rendered markdown's paragraph). */
+export function messageRow(page: Page, body: string): Locator {
+  return page.locator('#messages li[data-seq]').filter({ has: page.locator('.body').getByText(body, { exact: true }) });
+}
+
 export async function type(page: Page, body: string, how: 'enter' | 'click' = 'enter'): Promise<void> {
   await page.fill('#body', body);
   if (how === 'enter') await page.press('#body', 'Enter');
   else await page.getByRole('button', { name: 'Send' }).click();
-  await page.waitForFunction(() => (document.querySelector('#body') as HTMLInputElement).value === '');
+  await page.waitForFunction(() => (document.querySelector('#body') as HTMLTextAreaElement).value === '');
+}
+
+/** The phone and the desktop every page suite looks at. */
+export const PHONE = { width: 390, height: 844 } as const;
+export const DESKTOP = { width: 1280, height: 800 } as const;
+
+/** Where the suites leave their screenshots for a person to look at (git-ignored; named in the README). */
+export const SCREENSHOTS = fileURLToPath(new URL('../../../test-output/screenshots/', import.meta.url));
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: `${SCREENSHOTS}${name}.png` });
+}
+
+const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+export interface AxeViolation {
+  id: string;
+  impact: string;
+  help: string;
+  nodes: string[];
+}
+
+/**
+ * axe-core's serious and critical violations on the page as it is now. The script is evaluated through the
+ * DevTools protocol, which the page's CSP does not govern (a <script> tag would be refused, rightly).
+ */
+export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+  await page.evaluate(axeSource);
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: AxeResult[] }> } }).axe;
+    interface AxeResult {
+      id: string;
+      impact: string;
+      help: string;
+      nodes: { target: string[]; failureSummary?: string }[];
+    }
+    const { violations } = await axe.run(document, { resultTypes: ['violations'] });
+    return violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary ?? ''}`) }));
+  });
+}
+
+/** No horizontal scrolling: the page is no wider than the viewport. */
+export async function horizontalOverflow(page: Page): Promise<number> {
+  return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { Client, getToken } from '../helpers.js';
-import { browserSuite, joined, shown, skip, timeout, type, waitForMessage } from './harness.js';
+import { browserSuite, joined, messageRow, onlineUsers, shown, skip, timeout, type, waitForMessage } from './harness.js';
 
 describe('browser rooms', { skip, timeout: 10 * timeout }, () => {
   const { server, harness } = browserSuite();
@@ -15,7 +15,7 @@ describe('browser rooms', { skip, timeout: 10 * timeout }, () => {
     await page.fill('#new-room input[name=name]', name);
     if (isPrivate) await page.check('#new-room input[name=private]');
     await page.click('#new-room button');
-    await page.waitForFunction((n) => document.querySelector('#room-title')?.textContent === `# ${n}`, name);
+    await page.locator(`#room-title[data-room="${name}"]`).waitFor();
     await joined(page);
   }
 
@@ -44,20 +44,33 @@ describe('browser rooms', { skip, timeout: 10 * timeout }, () => {
     await jane.page.goto(`${server.url}/login?next=/%23backstage`);
     await harness.submitLogin(jane.page, 'janedoe', 'secret2');
     await jane.page.waitForFunction(() => document.querySelector('#notice')?.textContent?.includes('private'));
-    assert.equal(await jane.page.locator('#notice').textContent(), 'backstage is private: ask its owner for an invitation');
-    assert.equal(await jane.page.locator('#messages li').count(), 0);
+    assert.equal(await jane.page.locator('#notice').textContent(), '#backstage is private. Ask its owner to invite you.');
+    assert.equal(await jane.page.locator('#messages li[data-seq]').count(), 0);
 
     await john.page.fill('#invite input[name=user]', 'janedoe');
     await john.page.click('#invite button');
-    await john.page.waitForFunction(() => document.querySelector('#notice')?.textContent === 'Invited janedoe.');
+    await john.page.locator('#toasts .toast', { hasText: 'Invited janedoe to #backstage.' }).waitFor();
     await jane.page.evaluate(() => window.dispatchEvent(new Event('focus')));
     await roomButton(jane.page, 'backstage').click();
     await waitForMessage(jane.page, 'johndoe', 'members only');
 
     // The owner removes her from the members list: her page leaves the room at once.
-    await john.page.locator('#members li[data-user="janedoe"] button.remove').click();
-    await jane.page.waitForFunction(() => document.querySelector('#notice')?.textContent === 'You were removed from backstage.');
-    await jane.page.waitForFunction(() => document.querySelector('#room-title')?.textContent === '# general');
+    // Removing asks first; Cancel is where focus starts, Escape cancels, and focus goes back to the button.
+    const remove = john.page.locator('#members li[data-user="janedoe"] button.remove');
+    await remove.focus();
+    await john.page.keyboard.press('Enter');
+    await john.page.locator('#confirm').waitFor({ state: 'visible' });
+    assert.equal(await john.page.locator('#confirm-title').textContent(), 'Remove janedoe from #backstage?');
+    assert.equal(await john.page.evaluate(() => document.activeElement?.id), 'confirm-cancel');
+    await john.page.keyboard.press('Escape');
+    await john.page.locator('#confirm').waitFor({ state: 'hidden' });
+    assert.equal(await remove.evaluate((button) => button === document.activeElement), true, 'focus is back on Remove');
+    await john.page.waitForTimeout(300);
+    assert.equal(await roomButton(jane.page, 'backstage').count(), 1, 'cancelled: nothing happened');
+    await remove.click();
+    await john.page.click('#confirm-ok');
+    await jane.page.waitForFunction(() => document.querySelector('#notice')?.textContent === 'You were removed from #backstage.');
+    await jane.page.locator('#room-title[data-room="general"]').waitFor();
     assert.equal(await roomButton(jane.page, 'backstage').count(), 0);
     await john.page.waitForFunction(() => !document.querySelector('#members li[data-user="janedoe"]'));
     assert.deepEqual(harness.pageErrors, []);
@@ -81,11 +94,11 @@ describe('browser rooms', { skip, timeout: 10 * timeout }, () => {
     await page.goto(`${server.url}/login?next=/%23archive`);
     await harness.submitLogin(page, 'johndoe', 'secret');
     await waitForMessage(page, 'janedoe', 'old 129');
-    assert.equal(await page.locator('#messages li').count(), 50);
+    assert.equal(await page.locator('#messages li[data-seq]').count(), 50);
     await page.hover('#messages');
     for (const expected of [100, 130]) {
       await page.mouse.wheel(0, -20_000); // the reader scrolls up to the top
-      await page.waitForFunction((n) => document.querySelectorAll('#messages li').length === n, expected);
+      await page.waitForFunction((n) => document.querySelectorAll('#messages li[data-seq]').length === n, expected);
     }
     assert.deepEqual((await shown(page)).map((m) => m.body), bodies);
     assert.deepEqual(harness.pageErrors, []);
@@ -97,28 +110,30 @@ describe('browser rooms', { skip, timeout: 10 * timeout }, () => {
     const tag = Date.now().toString(36);
     await type(john.page, `helo ${tag}`);
     await waitForMessage(jane.page, 'johndoe', `helo ${tag}`);
-    const mine = john.page.locator(`#messages li:has(.body:text-is("helo ${tag}"))`);
+    const mine = messageRow(john.page, `helo ${tag}`);
     await mine.locator('button.edit').click();
     await john.page.fill('#messages .edit-field', `hello ${tag}`);
     await john.page.press('#messages .edit-field', 'Enter');
     await waitForMessage(jane.page, 'johndoe', `hello ${tag}`);
-    const theirs = jane.page.locator(`#messages li:has(.body:text-is("hello ${tag}"))`);
+    const theirs = messageRow(jane.page, `hello ${tag}`);
     assert.equal(await theirs.locator('.edited').textContent(), '(edited)');
     assert.equal(await theirs.locator('button').count(), 0, 'no edit or delete on someone else’s message');
-    await john.page.locator(`#messages li:has(.body:text-is("hello ${tag}")) button.delete`).click();
+    // Deleting hides the message at once and sends the deletion when the 5-second Undo toast has gone.
+    await messageRow(john.page, `hello ${tag}`).locator('button.delete').click();
     await jane.page.waitForFunction((t) => !Array.from(document.querySelectorAll('#messages .body')).some((b) => b.textContent === `hello ${t}`), tag);
-    assert.ok((await shown(jane.page)).some((m) => m.body === 'message deleted'));
+    assert.ok((await shown(jane.page)).some((m) => m.body === 'This message was deleted.'));
     assert.deepEqual(harness.pageErrors, []);
   });
 
   test('presence and typing: who is online, who is typing', { timeout }, async () => {
     const john = await harness.loggedIn('johndoe');
     const jane = await harness.loggedIn('janedoe');
-    await john.page.waitForFunction(() => Array.from(document.querySelectorAll('#online li')).some((li) => li.textContent === 'janedoe'));
+    await john.page.waitForFunction(() => Array.from(document.querySelectorAll<HTMLElement>('#online li')).some((li) => li.dataset.user === 'janedoe'));
     await jane.page.type('#body', 'typing…', { delay: 20 });
     await john.page.waitForFunction(() => document.querySelector('#typing')?.textContent === 'janedoe is typing…');
     await jane.context.close();
-    await john.page.waitForFunction(() => !Array.from(document.querySelectorAll('#online li')).some((li) => li.textContent === 'janedoe'));
+    await john.page.waitForFunction(() => !Array.from(document.querySelectorAll<HTMLElement>('#online li')).some((li) => li.dataset.user === 'janedoe'));
+    assert.deepEqual(await onlineUsers(john.page), ['johndoe']);
     assert.deepEqual(harness.pageErrors, []);
   });
 

@@ -45,7 +45,7 @@ describe('browser session life', { skip, timeout: 10 * timeout }, () => {
     const again = await context.newPage();
     await again.goto(`${server.url}/`);
     await again.waitForURL(`${server.url}/`);
-    assert.equal(await again.locator('header .who').textContent(), 'Signed in as johndoe');
+    assert.equal(await again.locator('.who').textContent(), 'Signed in as johndoe');
     await joined(again);
     assert.ok((await context.cookies()).some((c) => c.name === 'parley_token'));
   });

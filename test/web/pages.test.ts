@@ -6,6 +6,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { SignJWT, decodeJwt } from 'jose';
 import { PasswordHasher } from '../../src/auth/passwords.js';
+import { PASSWORD_RULE, USERNAME_RULE } from '../../src/auth/accounts.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { type RunningServer, eventually, getToken, startServer, tokenRequest } from '../helpers.js';
 
@@ -133,10 +134,11 @@ describe('login', () => {
     assertHtml(response);
     const body = await response.text();
     assert.match(body, /<form method="post" action="\/login">/);
-    assert.match(body, /<input name="username"/);
-    assert.match(body, /<input name="password" type="password"/);
+    assert.match(body, /<input id="username" name="username"/);
+    assert.match(body, /<input id="password" name="password" type="password"/);
     assert.match(body, /<input type="hidden" name="next" value="\/">/);
-    assert.match(body, /<a href="\/register\?next=%2F">Create an account<\/a>/);
+    assert.match(body, /<a id="register-link" href="\/register\?next=%2F">Create an account<\/a>/);
+    assert.ok(!body.includes('No one has an account yet'), 'no first-run guidance once users exist');
   });
 
   test('GET /login keeps a local next in the form and drops a foreign one', async () => {
@@ -220,7 +222,7 @@ describe('login', () => {
       assert.ok(body.includes(`<p class="error" role="alert">${BAD_CREDENTIALS}</p>`), body);
       assert.match(body, /<form method="post" action="\/login">/);
       assert.match(body, /name="next" value="\/somewhere"/);
-      assert.ok(body.includes(`name="username" autocomplete="username" required value="${fields.username ?? ''}"`));
+      assert.ok(body.includes(`name="username" autocomplete="username" autocapitalize="none" spellcheck="false" required value="${fields.username ?? ''}"`));
       assert.ok(!body.includes(fields.password || 'secret'), 'the password is never echoed');
     }
   });
@@ -237,7 +239,8 @@ describe('login', () => {
     const evil = await post(server, '/login', { username: 'johndoe', password: 'secret', next: '/' }, { origin: 'http://evil.example' });
     assert.equal(evil.status, 403);
     assert.deepEqual(evil.headers.getSetCookie(), []);
-    assert.equal(await evil.text(), 'Forbidden: cross-site form post');
+    assertHtml(evil);
+    assert.match(await evil.text(), /<p>This form was sent from another site, so it was refused\. Open Parley itself and try again\.<\/p>/);
 
     const own = await post(server, '/login', { username: 'johndoe', password: 'secret', next: '/' }, { origin: server.url });
     assertRedirect(own, '/');
@@ -319,6 +322,60 @@ describe('login attempts are rate limited per username', () => {
     const other = await login(server, 'janedoe', 'secret2');
     assertRedirect(other, '/');
   });
+
+  test('a browser past the limit gets the form again, saying to wait', async () => {
+    const fields = { username: 'limited-page', password: 'guess' };
+    for (let i = 0; i < 3; i++) await post(server, '/login', fields);
+    const limited = await post(server, '/login', fields, { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' });
+    assert.equal(limited.status, 429);
+    assertHtml(limited);
+    assert.ok(limited.headers.get('retry-after'));
+    assert.match(await limited.text(), /<p class="error" role="alert">Too many attempts: try again in \d+ seconds\.<\/p>/);
+  });
+});
+
+describe('a server with no accounts yet', () => {
+  let server: RunningServer;
+  before(async () => {
+    server = await startServer({}, undefined, { demo: false });
+  });
+  after(() => server.cleanup());
+
+  test('the login page says how to create the first account', async () => {
+    const body = await (await get(server, '/login')).text();
+    assert.match(body, /<h2>Welcome to a new Parley<\/h2>/);
+    assert.match(body, /No one has an account yet\. To begin, <a href="\/register\?next=%2F">create the first account here<\/a>, or run <code>npx parley user add NAME --admin<\/code> on the server\./);
+  });
+});
+
+describe('errors a browser navigates into', () => {
+  let server: RunningServer;
+  before(async () => {
+    server = await startServer();
+  });
+  after(() => server.cleanup());
+
+  test('an unknown address is a 404 page for a browser and JSON for everyone else', async () => {
+    const page = await get(server, '/no/such/page?x=1', { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' });
+    assert.equal(page.status, 404);
+    assertHtml(page);
+    const body = await page.text();
+    assert.match(body, /<h1>Page not found<\/h1>/);
+    assert.match(body, /There is no page at \/no\/such\/page\. Check the address, or go back to the chat\./);
+    assert.match(body, /<a href="\/">Back to the chat<\/a>/);
+    const api = await get(server, '/no/such/page');
+    assert.equal(api.status, 404);
+    assert.deepEqual(await api.json(), { error: 'not_found', error_description: 'nothing at /no/such/page' });
+    const fetched = await get(server, '/rooms', { accept: 'application/json' });
+    assert.equal(fetched.headers.get('content-type'), 'application/json; charset=utf-8');
+  });
+
+  test('an escaped path cannot inject markup into the page', async () => {
+    const page = await get(server, '/%3Cscript%3Ealert(1)%3C%2Fscript%3E', { accept: 'text/html' });
+    assert.equal(page.status, 404);
+    const body = await page.text();
+    assert.ok(!body.includes('<script>alert'), body);
+  });
 });
 
 describe('registration', () => {
@@ -334,7 +391,10 @@ describe('registration', () => {
     assertHtml(response);
     const body = await response.text();
     assert.match(body, /<form method="post" action="\/register">/);
-    assert.match(body, /<input name="password" type="password" autocomplete="new-password" required minlength="8">/);
+    assert.match(body, /<input id="password" name="password" type="password" autocomplete="new-password" required minlength="8" aria-describedby="password-rule">/);
+    // The rules are shown beside the fields, in the words the server uses when it refuses one.
+    assert.ok(body.includes(`<p class="hint" id="username-rule">${USERNAME_RULE}</p>`), body);
+    assert.ok(body.includes(`<p class="hint" id="password-rule">${PASSWORD_RULE}</p>`), body);
   });
 
   test('a new user is created, signed in, and can use the password grant', async () => {

@@ -1,8 +1,9 @@
 // The /ws chat protocol: join, send/ack after storing, fan-out, resume by seq, and hostile frames.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ROOM_NAME_PATTERN } from 'parley-chat-protocol';
+import { ROOM_NAME_RULE } from 'parley-chat-protocol';
 import { Client, type Frame, type RunningServer, getToken, startServer } from '../helpers.js';
+import { ROOM_NAME_PATTERN } from 'parley-chat-protocol/catalogue';
 
 describe('/ws chat', () => {
   let server: RunningServer;
@@ -120,7 +121,7 @@ describe('/ws chat', () => {
       [{ type: 'dance', ref: 'r1' }, 'unknown_type', 'unknown frame type'],
       [{ type: 'send', room: 'general', body: '', ref: 'r2' }, 'invalid_frame', 'send: body: must not have fewer than 1 characters'],
       [{ type: 'send', room: 'general', body: 'x'.repeat(4001), ref: 'r3' }, 'invalid_frame', 'send: body: must not have more than 4000 characters'],
-      [{ type: 'join', room: 'No Such!', ref: 'r4' }, 'invalid_frame', 'join: room: room names are 1 to 40 lowercase letters, digits, dashes or underscores, starting with a letter or digit'],
+      [{ type: 'join', room: 'No Such!', ref: 'r4' }, 'invalid_frame', `join: room: ${ROOM_NAME_RULE}`],
       [{ type: 'join', room: 'nowhere', ref: 'r5' }, 'no_such_room', 'no room named nowhere'],
       [{ type: 'send', room: 'nowhere', body: 'x', ref: 'r6' }, 'not_joined', 'join nowhere first'],
     ];

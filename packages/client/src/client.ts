@@ -166,9 +166,12 @@ export class ParleyClient extends Emitter<ClientEvents> {
   /**
    * Sends a message; resolves once the server has stored it. Made while disconnected, or when the socket drops
    * before the ack, it is (re-)sent on the next socket with the same clientId — stored once whatever happens.
+   * Pass your own `clientId` (from `newClientId()`) to send a message again after a restart (a browser outbox):
+   * the server acks a repeated clientId with the message it stored the first time.
    */
-  send(room: string, body: string): Promise<Ack> {
-    const clientId = randomId();
+  send(room: string, body: string, options: { clientId?: string } = {}): Promise<Ack> {
+    const clientId = options.clientId ?? newClientId();
+    if (this.calls.has(clientId)) return Promise.reject(new ParleyError('invalid_request', `a send with clientId ${clientId} is already under way`));
     return this.call<Ack>(clientId, room, { type: 'send', room, body, clientId });
   }
 
@@ -294,6 +297,6 @@ export class ParleyClient extends Emitter<ClientEvents> {
 }
 
 /** 96 random bits as hex: a clientId the server can dedupe by (crypto.getRandomValues works on plain http too). */
-function randomId(): string {
+export function newClientId(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(12)), (byte) => byte.toString(16).padStart(2, '0')).join('');
 }

@@ -48,6 +48,13 @@ const STABLE_MS = 10_000;
 /** A token this close to its expiry is not worth opening a socket with. */
 const EXPIRY_MARGIN_MS = 5_000;
 const REFRESH_REF = 'refresh';
+/**
+ * A token is refreshed in-band once, at the server's warning but not before the last twentieth of the life it had
+ * when it arrived (and at least this far ahead of `exp`). A server whose warning is as long as the token's life
+ * warns again the moment each new token arrives: refreshing on every warning would loop (a refresh storm).
+ * Like the expiry margin above, this reads the server's `exp` on the local clock.
+ */
+const REFRESH_LEAD_MIN_MS = 500;
 
 export class Connection {
   private socket: WebSocketLike | undefined;
@@ -66,6 +73,11 @@ export class Connection {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private connectTimer: ReturnType<typeof setTimeout> | undefined;
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the current token arrived, to place its refresh in its life. */
+  private tokenSeenAt = 0;
+  /** The `exp` whose refresh is scheduled or done: each token is refreshed at most once. */
+  private refreshingFor: number | undefined;
   private heard = false;
   private pinged = false;
   /** Which of the URLs the next socket goes to. */
@@ -135,19 +147,32 @@ export class Connection {
         this.openedAt = Date.now();
         this.tokenSuspect = false;
         this.tokenExpiresAt = frame.expiresAt;
+        this.tokenSeenAt = this.openedAt;
+        this.refreshingFor = undefined;
         this.startHeartbeat();
         return this.onStatus({ state: 'open', user: frame.user, expiresAt: frame.expiresAt });
       case 'expiring':
-        this.refreshInBand();
+        this.scheduleRefresh(frame.at);
         break;
       case 'refreshed':
         this.tokenExpiresAt = frame.expiresAt;
+        this.tokenSeenAt = Date.now();
         break;
     }
     this.onFrame(frame);
   }
 
-  /** The server warned that the token expires soon: hand the open socket a fresh one. */
+  /** The server warned that the token expiring at `at` expires soon: plan its one in-band refresh. */
+  private scheduleRefresh(at: number): void {
+    if (!this.options.getToken || this.refreshingFor === at) return;
+    this.refreshingFor = at;
+    const life = Math.max(0, at - this.tokenSeenAt);
+    const lead = Math.max(REFRESH_LEAD_MIN_MS, life / 20);
+    clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => this.refreshInBand(), Math.max(0, at - lead - Date.now()));
+  }
+
+  /** Hands the open socket a fresh token. */
   private refreshInBand(): void {
     if (!this.options.getToken) return;
     const socket = this.socket;
@@ -230,6 +255,7 @@ export class Connection {
     clearTimeout(this.retryTimer);
     clearTimeout(this.connectTimer);
     clearInterval(this.heartbeatTimer);
+    clearTimeout(this.refreshTimer);
   }
 
   private finish(status: Extract<Status, { state: 'closed' }>): void {

@@ -69,7 +69,7 @@ export function socketUrl(base: string): string {
   return url.toString();
 }
 
-export { type ClientEvents, type HistoryOptions, ParleyClient } from './client.js';
+export { type ClientEvents, type HistoryOptions, ParleyClient, newClientId } from './client.js';
 export type { Status, WebSocketConstructor, WebSocketLike } from './connection.js';
 export { Emitter, type Listener } from './emitter.js';
 export { AuthError, type ClientErrorCode, ParleyError } from './errors.js';

@@ -23,8 +23,8 @@ export const Limits = {
 
 /** Room names: lowercase, so `#General` cannot pose as `#general`; short enough for a sidebar. */
 export const ROOM_NAME_PATTERN = '^[a-z0-9][a-z0-9_\\-]{0,39}$';
-/** The pattern above, for a person. */
-export const ROOM_NAME_RULE = 'room names are 1 to 40 lowercase letters, digits, dashes or underscores, starting with a letter or digit';
+/** The pattern in words, for people choosing a name. */
+export const ROOM_NAME_RULE = 'Room names are 1 to 40 lowercase letters, digits, dashes or underscores, starting with a letter or digit.';
 /** The room every server starts with. */
 export const DEFAULT_ROOM = 'general';
 
