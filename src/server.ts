@@ -9,12 +9,16 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { CloseCodes, Limits, ParleyError } from 'parley-chat-protocol';
+import { adminRoutes } from './api/admin.js';
 import { roomRoutes } from './api/rooms.js';
+import { searchRoutes } from './api/search.js';
+import { userRoutes } from './api/users.js';
 import { AccountService } from './auth/accounts.js';
 import { Authenticator } from './auth/authenticator.js';
 import { selectProtocol } from './auth/credentials.js';
 import { ExternalIssuer } from './auth/external-issuer.js';
 import { loadSigningKey } from './auth/keys.js';
+import { Registration } from './auth/registration.js';
 import { RevocationFeed } from './auth/revocation-feed.js';
 import { authRoutes } from './auth/routes.js';
 import { TokenSessions } from './auth/sessions.js';
@@ -106,7 +110,7 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
   );
   const live = new LiveSockets(config.expiryWarningSeconds * 1000);
   const chat = new ChatService(
-    { rooms: store.rooms, entries: store.entries, users: store.accounts, bus, presence },
+    { rooms: store.rooms, entries: store.entries, users: store.accounts, bus, presence, search: store.search },
     {
       nodeId,
       positionEveryMs: parts.positionEveryMs ?? 1000,
@@ -115,6 +119,7 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
       log: app.log,
     },
   );
+  const registration = new Registration(store.settings, config.registration);
   await feed.start();
   chat.start();
   app.addHook('onClose', async () => {
@@ -162,6 +167,9 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
   });
   await app.register(authRoutes, { accounts, sessions, tickets, authenticator, loginRateLimit: config.loginRateLimit });
   await app.register(roomRoutes, { chat, authenticator, allowedOrigins: config.allowedOrigins });
+  await app.register(searchRoutes, { chat, authenticator, allowedOrigins: config.allowedOrigins });
+  await app.register(userRoutes, { accounts, chat, authenticator, allowedOrigins: config.allowedOrigins });
+  await app.register(adminRoutes, { accounts, registration, authenticator, allowedOrigins: config.allowedOrigins, revoked: () => void feed.poke() });
   await app.register(wsRoutes, {
     authenticator,
     chat,
@@ -172,12 +180,20 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
     frameRate: config.wsFrameRate,
     maxBufferedBytes: config.wsMaxBufferedBytes,
   });
+  // Registration is a run-time setting (an admin may switch it; every node reads it from the database): the
+  // pages that show or take it read it fresh for each request.
+  app.addHook('onRequest', async (request) => {
+    const path = request.url.split('?', 1)[0];
+    if (path === '/register' || path === '/login') await registration.refresh();
+  });
   await app.register(pageRoutes, {
     accounts,
     sessions,
     authenticator,
     allowedOrigins: config.allowedOrigins,
-    registrationOpen: config.registration === 'open',
+    get registrationOpen() {
+      return registration.open;
+    },
     loginRateLimit: config.loginRateLimit,
   });
 

@@ -10,6 +10,8 @@ export interface AccountStore {
   any(): Promise<boolean>;
   /** False when there is no such user; disabling records a `user` revocation. */
   setDisabled(username: string, disabled: boolean): Promise<boolean>;
+  /** False when there is no such user. */
+  setDisplayName(username: string, displayName: string | null): Promise<boolean>;
 }
 
 export interface TokenStore {

@@ -1,12 +1,14 @@
 // One chat socket: frames in become ChatService calls (through the socket's memberships), frames out are
 // written with backpressure. Transport only: what a frame may do, and what a room's stream owes the socket,
 // is decided in chat/. The Principal was resolved by the gate; no token work happens per message.
+import { randomUUID } from 'node:crypto';
 import { CloseCodes, type ClientFrame, type ClientFrameOf, Limits, ParleyError, type ServerFrame } from 'parley-chat-protocol';
 import type { WebSocket } from 'ws';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { OutgoingFrame } from '../chat/entries.js';
 import type { Actor } from '../chat/permissions.js';
 import type { ChatService, Listener, Membership } from '../chat/service.js';
+import type { UserListener } from '../chat/user-hub.js';
 import { sendCorked } from './corked-send.js';
 import { onTextFrame } from './frame-budget.js';
 import { encode, errorFrame, parseClientFrame } from './frames.js';
@@ -21,9 +23,12 @@ export interface SessionSettings {
 /** A replay sends its next page once the client has read the buffer down to this. */
 const REPLAY_HIGH_WATER_BYTES = 1024 * 1024;
 
-export class ChatSession implements Listener {
+export class ChatSession implements Listener, UserListener {
   private readonly rooms = new Map<string, Membership>();
   private readonly socket: WebSocket;
+  readonly socketId = randomUUID();
+  /** The socket's user never changes (a `refresh` must be for the same user). */
+  readonly user: string;
 
   constructor(
     private readonly life: TokenLife,
@@ -39,12 +44,20 @@ export class ChatSession implements Listener {
     onTextFrame(socket, settings.frameRate, (text) => {
       line = line.then(() => this.handle(text));
     });
+    const principal = life.current;
+    this.user = principal.username;
+    // The user's own events (rooms added and removed, reads on other sockets, mentions) come whatever is joined.
+    const stream = chat.connect(this);
     socket.once('close', () => {
+      stream.close();
       for (const membership of this.rooms.values()) membership.leave();
       this.rooms.clear();
     });
-    const principal = life.current;
     this.reply({ type: 'welcome', user: principal.username, expiresAt: principal.expiresAt });
+  }
+
+  deliverUser(_event: unknown, frame: OutgoingFrame): void {
+    this.send(frame, false);
   }
 
   get actor(): Actor {
@@ -119,6 +132,10 @@ export class ChatSession implements Listener {
         return this.joined(frame.room).delete(frame.id);
       case 'refresh':
         return this.refresh(frame);
+      case 'read': {
+        const membership = this.rooms.get(frame.room);
+        return membership ? membership.read(frame.seq) : this.chat.markRead(this, frame.room, frame.seq, false);
+      }
     }
   }
 

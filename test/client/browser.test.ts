@@ -9,18 +9,23 @@ import { browserSuite, skip, timeout } from '../browser/harness.js';
 import { type RunningServer, getToken } from '../helpers.js';
 import { closeClients, loggedIn, next } from './support.js';
 
-// This file runs as dist/test/client/browser.test.js; the SDK it serves is dist/src/client/.
-const SDK = fileURLToPath(new URL('../../src/client/', import.meta.url));
+// This file runs as dist/test/client/browser.test.js; the SDK it serves is the workspace package's build, and the
+// one module of the protocol package it imports (the catalogue, which has no dependencies).
+const SDK = fileURLToPath(new URL('../../../packages/client/dist/', import.meta.url));
+const PROTOCOL = fileURLToPath(new URL('../../../packages/protocol/dist/', import.meta.url));
 
 /**
- * Serves the compiled SDK at /sdk/ on the server's origin, as the chat page will load it. The page itself must
- * come from the server: Chromium refuses a loopback socket to a document that was not loaded from loopback.
+ * Serves the compiled SDK at /sdk/ on the server's origin, as the chat page will load it, its bare import of the
+ * protocol's catalogue pointed at /sdk/protocol/. The page itself must come from the server: Chromium refuses a
+ * loopback socket to a document that was not loaded from loopback.
  */
 async function serveSdk(page: Page, server: RunningServer): Promise<void> {
   await page.route(`${server.url}/sdk/**`, (route) => {
     const file = new URL(route.request().url()).pathname.slice('/sdk/'.length);
-    if (!/^[a-z-]+\.js$/.test(file) || !fs.existsSync(SDK + file)) return route.fulfill({ status: 404 });
-    return route.fulfill({ contentType: 'text/javascript', body: fs.readFileSync(SDK + file, 'utf8') });
+    const [dir, name] = file.startsWith('protocol/') ? [PROTOCOL, file.slice('protocol/'.length)] : [SDK, file];
+    if (!/^[a-z-]+\.js$/.test(name) || !fs.existsSync(dir + name)) return route.fulfill({ status: 404 });
+    const body = fs.readFileSync(dir + name, 'utf8').replaceAll("from 'parley-chat-protocol/catalogue'", "from '/sdk/protocol/catalogue.js'");
+    return route.fulfill({ contentType: 'text/javascript', body });
   });
 }
 
