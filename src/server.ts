@@ -32,7 +32,7 @@ import { ChatService } from './chat/service.js';
 import type { Config } from './config.js';
 import { withDeadline } from './deadline.js';
 import { errorHandling } from './http/errors.js';
-import { createLogger } from './logger.js';
+import { RequestLog, createLogger } from './logger.js';
 import { MemoryPresence } from './presence/memory.js';
 import { RedisPresence } from './presence/redis.js';
 import { opsRoutes } from './http/ops.js';
@@ -75,7 +75,7 @@ export interface ServerParts {
 }
 
 export async function buildServer(config: Config, parts: ServerParts = {}): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: parts.logger ?? createLogger(config.logLevel), bodyLimit: Limits.frameBytes });
+  const app = Fastify({ loggerInstance: parts.logger ?? createLogger(config.logLevel), logController: new RequestLog(), bodyLimit: Limits.frameBytes });
   const owned: { close(): Promise<void> }[] = [];
   const store = parts.store ?? (await openStore(config, (error, message) => app.log.warn({ err: error }, message)));
   if (!parts.store) owned.push(store);

@@ -15,7 +15,7 @@ let url = '';
 const dir = tempDir('parley-log-');
 
 before(async () => {
-  child = spawn(process.execPath, ['bin/parley.js', 'serve', '--port', '0', '--data', dir, '--demo', '--log-level', 'info'], {
+  child = spawn(process.execPath, ['bin/parley.js', 'serve', '--port', '0', '--data', dir, '--demo', '--log-level', 'trace'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH },
   });

@@ -9,7 +9,7 @@ import type { OutgoingFrame } from '../chat/entries.js';
 import type { Actor } from '../chat/permissions.js';
 import type { ChatService, Listener, Membership } from '../chat/service.js';
 import type { UserListener } from '../chat/user-hub.js';
-import { sendCorked } from './corked-send.js';
+import { sendCorked, sendShared } from './corked-send.js';
 import { onTextFrame } from './frame-budget.js';
 import { encode, errorFrame, parseClientFrame } from './frames.js';
 import type { TokenLife } from './token-life.js';
@@ -67,7 +67,7 @@ export class ChatSession implements Listener, UserListener {
   /** Live traffic past the buffer limit drops the socket (1013); a replay is paced by `drained` instead. */
   send(frame: OutgoingFrame, replaying: boolean): void {
     if (!replaying && this.socket.bufferedAmount > this.settings.maxBufferedBytes) return this.close(CloseCodes.slowConsumer);
-    this.write(frame.text);
+    if (this.socket.readyState === this.socket.OPEN) sendShared(this.socket, frame);
   }
 
   /** Resolves once the socket's send buffer is below the replay high-water mark (or the socket is gone). */

@@ -1,6 +1,6 @@
 // The /ws frames on this side: client frames checked against the protocol's schemas (one compiled validator
 // per type, so an error names the field), server frames typed by them, and the one error-frame renderer.
-import { ClientFrames, type ClientFrame, ParleyError, type ServerFrame, type ServerFrameOf } from 'parley-chat-protocol';
+import { ClientFrames, type ClientFrame, ParleyError, ROOM_NAME_RULE, type ServerFrame, type ServerFrameOf } from 'parley-chat-protocol';
 import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 
@@ -27,8 +27,10 @@ export function parseClientFrame(text: string): ParseResult {
   if (!validator) return { ok: false, fatal: false, error: new ParleyError('unknown_type', 'unknown frame type'), ...ref_(safeRef) };
   if (!validator.Check(value)) {
     const [first] = validator.Errors(value);
-    const where = first?.instancePath ? `${first.instancePath.slice(1)}: ` : '';
-    return { ok: false, fatal: false, error: new ParleyError('invalid_frame', `${type}: ${where}${first?.message ?? 'invalid'}`), ...ref_(safeRef) };
+    const field = first?.instancePath.slice(1) ?? '';
+    // Schema wording ("must match pattern ^[a-z0-9]…") is for programs; a room name gets its rule in words.
+    const problem = field === 'room' && first?.keyword === 'pattern' ? ROOM_NAME_RULE : (first?.message ?? 'invalid');
+    return { ok: false, fatal: false, error: new ParleyError('invalid_frame', `${type}: ${field ? `${field}: ` : ''}${problem}`), ...ref_(safeRef) };
   }
   return { ok: true, frame: value as ClientFrame };
 }

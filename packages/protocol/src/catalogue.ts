@@ -46,6 +46,8 @@ export const SearchMarks = { open: '\u0002', close: '\u0003' } as const;
 
 /** Room names: lowercase, so `#General` cannot pose as `#general`; short enough for a sidebar. */
 export const ROOM_NAME_PATTERN = '^[a-z0-9][a-z0-9_\\-]{0,39}$';
+/** The pattern above, for a person. */
+export const ROOM_NAME_RULE = 'room names are 1 to 40 lowercase letters, digits, dashes or underscores, starting with a letter or digit';
 /** The room every server starts with. */
 export const DEFAULT_ROOM = 'general';
 
