@@ -34,9 +34,9 @@ export function tempDir(prefix = 'parley-test-'): string {
 export async function startServer(
   env: Record<string, string> = {},
   dataDir = tempDir(),
-  options: { wrapStore?: (store: Store) => Store } = {},
+  options: { wrapStore?: (store: Store) => Store; demo?: boolean } = {},
 ): Promise<RunningServer> {
-  const config = loadConfig({ PARLEY_LOG_LEVEL: 'silent', ...env }, { port: '0', data: dataDir, demo: true });
+  const config = loadConfig({ PARLEY_LOG_LEVEL: 'silent', ...env }, { port: '0', data: dataDir, ...(options.demo === false ? {} : { demo: true }) });
   const store = options.wrapStore ? await openStore(config) : undefined;
   const app = await buildServer(config, store ? { store: options.wrapStore!(store) } : {});
   await app.listen({ host: '127.0.0.1', port: 0 });

@@ -38,26 +38,37 @@ export class ChatSession implements Listener, UserListener {
     private readonly settings: SessionSettings,
   ) {
     const socket = (this.socket = life.socket);
-    // Frames are handled one at a time, in order: a send right behind a join waits for the join's replay.
-    // Sends do not hold the line: they are queued to the writer and acked when stored.
-    let line = Promise.resolve();
-    onTextFrame(socket, settings.frameRate, (text) => {
-      line = line.then(() => this.handle(text));
-    });
     const principal = life.current;
     this.user = principal.username;
     // The user's own events (rooms added and removed, reads on other sockets, mentions) come whatever is joined.
+    // `welcome` waits until they come from every node (the user's bus channel is subscribed, or the wait ran
+    // out): whatever happens to the user after a client sees `welcome` reaches this socket.
     const stream = chat.connect(this);
+    // Frames are handled one at a time, in order, after the welcome: a send right behind a join waits for the
+    // join's replay. Sends do not hold the line: they are queued to the writer and acked when stored.
+    let line = stream.ready.then(() => this.welcome(principal.expiresAt));
+    onTextFrame(socket, settings.frameRate, (text) => {
+      line = line.then(() => this.handle(text));
+    });
     socket.once('close', () => {
       stream.close();
       for (const membership of this.rooms.values()) membership.leave();
       this.rooms.clear();
     });
-    this.reply({ type: 'welcome', user: principal.username, expiresAt: principal.expiresAt });
+  }
+
+  /** User events that came before the welcome, sent right after it. */
+  private early: OutgoingFrame[] | undefined = [];
+
+  private welcome(expiresAt: number): void {
+    this.reply({ type: 'welcome', user: this.user, expiresAt });
+    for (const frame of this.early ?? []) this.send(frame, false);
+    this.early = undefined;
   }
 
   deliverUser(_event: unknown, frame: OutgoingFrame): void {
-    this.send(frame, false);
+    if (this.early) this.early.push(frame);
+    else this.send(frame, false);
   }
 
   get actor(): Actor {
