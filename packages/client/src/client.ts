@@ -88,6 +88,9 @@ const MAX_RETRIES = 12;
 
 const JOIN_REF = 'join:';
 
+/** A read position written this recently before a socket dropped is written again on the next one. */
+const RECENT_READ_MS = 30_000;
+
 export class ParleyClient extends Emitter<ClientEvents> {
   private readonly rooms = new Map<string, Room>();
   /** By clientId (sends) or ref (everything else), in the order they were made. */
@@ -96,6 +99,8 @@ export class ParleyClient extends Emitter<ClientEvents> {
   /** Read positions to send (the highest per room), and the highest sent or heard per room. */
   private readonly reads = new Map<string, number>();
   private readonly readUpTo = new Map<string, number>();
+  /** Positions written lately: a socket that dies right after may have lost them, so the next one repeats them. */
+  private readonly recentReads = new Map<string, { seq: number; at: number }>();
   private nextRef = 0;
   private readonly connection: Connection;
 
@@ -166,6 +171,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     this.current = status;
     if (status.state === 'open') {
       for (const [name, room] of this.rooms) this.sendJoin(name, room);
+      this.repeatRecentReads();
       this.flushReads();
     } else {
       for (const room of this.rooms.values()) room.live = false;
@@ -260,7 +266,17 @@ export class ParleyClient extends Emitter<ClientEvents> {
     for (const [room, seq] of this.reads) {
       if (!this.connection.send({ type: 'read', room, seq })) return;
       this.reads.delete(room);
+      this.recentReads.set(room, { seq, at: Date.now() });
       if (seq > (this.readUpTo.get(room) ?? -1)) this.readUpTo.set(room, seq);
+    }
+  }
+
+  /** The server ignores a position it has (no answer, no echo), so repeating the last few is harmless. */
+  private repeatRecentReads(): void {
+    const since = Date.now() - RECENT_READ_MS;
+    for (const [room, { seq, at }] of this.recentReads) {
+      this.recentReads.delete(room);
+      if (at >= since && seq > (this.reads.get(room) ?? -1)) this.reads.set(room, seq);
     }
   }
 

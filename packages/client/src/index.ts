@@ -77,5 +77,6 @@ export { type ClientEvents, type HistoryOptions, ParleyClient } from './client.j
 export type { Status, WebSocketConstructor, WebSocketLike } from './connection.js';
 export { Emitter, type Listener } from './emitter.js';
 export { AuthError, type ClientErrorCode, ParleyError } from './errors.js';
+export { Limits, SearchMarks } from 'parley-chat-protocol/catalogue';
 export * from './frames.js';
 export { type Servers, TokenSession, type TokenGrant, login, requestToken } from './auth.js';
