@@ -277,4 +277,28 @@ describe('team chat: user stream, read positions, mentions, room controls, searc
     await api('janedoe', 'PATCH', '/users/me', { display_name: null });
     assert.equal((await api('janedoe', 'GET', '/users/me')).json.display_name, undefined);
   });
+
+  test('/openapi.json documents the new routes with the protocol’s schemas', async () => {
+    const spec = (await (await fetch(`${server.url}/openapi.json`)).json()) as Json;
+    const routes: [string, string][] = [
+      ['/rooms', 'get'],
+      ['/rooms/{room}', 'patch'],
+      ['/rooms/{room}/join', 'post'],
+      ['/rooms/{room}/leave', 'post'],
+      ['/rooms/{room}/settings', 'put'],
+      ['/dms', 'post'],
+      ['/search', 'get'],
+      ['/users', 'get'],
+      ['/users/me', 'patch'],
+      ['/admin/users', 'get'],
+      ['/admin/users/{username}', 'patch'],
+      ['/admin/settings', 'patch'],
+    ];
+    for (const [route, method] of routes) assert.ok(spec.paths[route]?.[method], `${method.toUpperCase()} ${route}`);
+    const room = spec.paths['/rooms'].get.responses['200'].content['application/json'].schema.items;
+    assert.match(room.properties.unread.description, /exact/);
+    assert.ok(spec.paths['/rooms'].get.parameters.some((p: Json) => p.name === 'scope'));
+    const hit = spec.paths['/search'].get.responses['200'].content['application/json'].schema.items;
+    assert.deepEqual(Object.keys(hit.properties).sort(), ['id', 'room', 'seq', 'snippet', 'ts', 'user']);
+  });
 });

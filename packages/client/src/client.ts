@@ -90,6 +90,8 @@ const JOIN_REF = 'join:';
 
 /** A read position written this recently before a socket dropped is written again on the next one. */
 const RECENT_READ_MS = 30_000;
+/** Read positions wait this long for later ones, so a burst of messages shown sends one frame per room. */
+const READ_DELAY_MS = 200;
 
 export class ParleyClient extends Emitter<ClientEvents> {
   private readonly rooms = new Map<string, Room>();
@@ -177,6 +179,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
       for (const room of this.rooms.values()) room.live = false;
     }
     if (status.state === 'closed') {
+      clearTimeout(this.readTimer);
       const error = new ParleyError('closed', `the client is closed${status.reason ? `: ${status.reason}` : ''}`);
       for (const room of this.rooms.values()) for (const waiter of room.waiting.splice(0)) waiter.reject(error);
       for (const call of this.calls.values()) call.reject(error);
@@ -253,15 +256,21 @@ export class ParleyClient extends Emitter<ClientEvents> {
   /**
    * Tells the server you have read `room` up to `seq` (e.g. the newest message shown): it keeps the position per
    * user (never backwards), your other sockets get a `read` event, and `GET /rooms` counts unread from it. Calls
-   * are coalesced — only a higher seq goes out, and one made while disconnected goes out on the next socket.
+   * are coalesced — within 200 ms only the highest seq per room goes out, and one made while disconnected goes out on the
+   * next socket.
    */
   read(room: string, seq: number): void {
     if (seq <= (this.readUpTo.get(room) ?? -1) || seq <= (this.reads.get(room) ?? -1)) return;
     this.reads.set(room, seq);
-    this.flushReads();
+    // A burst (a replay of hundreds of messages, each shown) becomes one frame per room.
+    this.readTimer ??= setTimeout(() => this.flushReads(), READ_DELAY_MS);
   }
 
+  private readTimer: ReturnType<typeof setTimeout> | undefined;
+
   private flushReads(): void {
+    clearTimeout(this.readTimer);
+    this.readTimer = undefined;
     if (this.current.state !== 'open') return;
     for (const [room, seq] of this.reads) {
       if (!this.connection.send({ type: 'read', room, seq })) return;
