@@ -20,7 +20,15 @@ async function seed(store: Store): Promise<void> {
   await store.accounts.create({ username: 'writer', passwordHash: 'x', scopes: [] });
   const names = Array.from({ length: ROOMS }, (_, i) => `room-${String(i).padStart(4, '0')}`);
   for (const name of names) {
-    await store.rooms.create({ name, kind: 'public', owner: 'writer', members: [{ username: 'writer', role: 'owner' }, { username: 'reader', role: 'member' }] });
+    await store.rooms.create({
+      name,
+      kind: 'public',
+      owner: 'writer',
+      members: [
+        { username: 'writer', role: 'owner' },
+        { username: 'reader', role: 'member' },
+      ],
+    });
   }
   const perRoom = Math.floor(MESSAGES / ROOMS);
   for (let start = 0; start < perRoom; start += 50) {
@@ -56,7 +64,17 @@ async function measure(label: string, store: Store): Promise<void> {
   }
   times.sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)]!;
-  console.log(JSON.stringify({ engine: label, rooms: ROOMS, messages: MESSAGES, unread, seededMs: seeded, medianMs: Number(median.toFixed(1)), p95Ms: Number(times[Math.floor(times.length * 0.95)]!.toFixed(1)) }));
+  console.log(
+    JSON.stringify({
+      engine: label,
+      rooms: ROOMS,
+      messages: MESSAGES,
+      unread,
+      seededMs: seeded,
+      medianMs: Number(median.toFixed(1)),
+      p95Ms: Number(times[Math.floor(times.length * 0.95)]!.toFixed(1)),
+    }),
+  );
 }
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-rooms-scale-'));

@@ -30,47 +30,66 @@ const userJson = (user: User): AdminUser => ({
 
 export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOptions): Promise<void> {
   const { accounts, registration } = options;
-  app.addHook('preValidation', authGate(options.authenticator, { cookie: true, handshake: false, allowedOrigins: options.allowedOrigins, scope: 'admin' }));
+  app.addHook(
+    'preValidation',
+    authGate(options.authenticator, { cookie: true, handshake: false, allowedOrigins: options.allowedOrigins, scope: 'admin' }),
+  );
   const security = [{ bearer: [] }];
   const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 
-  app.get('/admin/users', {
-    schema: { tags: ['admin'], summary: 'Every account, disabled ones included', security, response: { 200: Type.Array(AdminUser), ...errors } },
-  }, async () => (await accounts.list()).map(userJson));
-
-  app.patch('/admin/users/:username', {
-    schema: {
-      tags: ['admin'],
-      summary: 'Disable or enable an account (disabling ends its logins and sockets at once, as `parley user disable` does)',
-      security,
-      params: Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }) }),
-      body: SetUserState,
-      response: { 200: AdminUser, ...errors },
+  app.get(
+    '/admin/users',
+    {
+      schema: { tags: ['admin'], summary: 'Every account, disabled ones included', security, response: { 200: Type.Array(AdminUser), ...errors } },
     },
-  }, async (request) => {
-    const { username } = request.params as { username: string };
-    const { disabled } = request.body as SetUserState;
-    if (disabled && username === request.principal!.username) throw new ParleyError('forbidden', 'you cannot disable your own account');
-    const user = await accounts.setDisabled(username, disabled);
-    if (disabled) options.revoked();
-    return userJson(user);
-  });
+    async () => (await accounts.list()).map(userJson),
+  );
 
-  app.get('/admin/settings', {
-    schema: { tags: ['admin'], summary: 'Run-time settings every node shares', security, response: { 200: ServerSettings, ...errors } },
-  }, async () => ({ registration: (await registration.refresh()) ? 'open' : 'closed' }));
-
-  app.patch('/admin/settings', {
-    schema: {
-      tags: ['admin'],
-      summary: 'Change run-time settings: `registration` open or closed, for every node at once',
-      security,
-      body: Type.Partial(ServerSettings),
-      response: { 200: ServerSettings, ...errors },
+  app.patch(
+    '/admin/users/:username',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Disable or enable an account (disabling ends its logins and sockets at once, as `parley user disable` does)',
+        security,
+        params: Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }) }),
+        body: SetUserState,
+        response: { 200: AdminUser, ...errors },
+      },
     },
-  }, async (request) => {
-    const body = request.body as Partial<ServerSettings>;
-    if (body.registration !== undefined) await registration.set(body.registration === 'open');
-    return { registration: (await registration.refresh()) ? 'open' : 'closed' };
-  });
+    async (request) => {
+      const { username } = request.params as { username: string };
+      const { disabled } = request.body as SetUserState;
+      if (disabled && username === request.principal!.username) throw new ParleyError('forbidden', 'you cannot disable your own account');
+      const user = await accounts.setDisabled(username, disabled);
+      if (disabled) options.revoked();
+      return userJson(user);
+    },
+  );
+
+  app.get(
+    '/admin/settings',
+    {
+      schema: { tags: ['admin'], summary: 'Run-time settings every node shares', security, response: { 200: ServerSettings, ...errors } },
+    },
+    async () => ({ registration: (await registration.refresh()) ? 'open' : 'closed' }),
+  );
+
+  app.patch(
+    '/admin/settings',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Change run-time settings: `registration` open or closed, for every node at once',
+        security,
+        body: Type.Partial(ServerSettings),
+        response: { 200: ServerSettings, ...errors },
+      },
+    },
+    async (request) => {
+      const body = request.body as Partial<ServerSettings>;
+      if (body.registration !== undefined) await registration.set(body.registration === 'open');
+      return { registration: (await registration.refresh()) ? 'open' : 'closed' };
+    },
+  );
 }

@@ -17,39 +17,55 @@ export interface UserRoutesOptions {
 
 export async function userRoutes(app: FastifyInstance, options: UserRoutesOptions): Promise<void> {
   const { accounts, chat } = options;
-  app.addHook('preValidation', authGate(options.authenticator, { cookie: true, handshake: false, allowedOrigins: options.allowedOrigins, scope: 'chat:read' }));
+  app.addHook(
+    'preValidation',
+    authGate(options.authenticator, { cookie: true, handshake: false, allowedOrigins: options.allowedOrigins, scope: 'chat:read' }),
+  );
   const security = [{ bearer: [] }];
 
-  app.get('/users', {
-    schema: {
-      tags: ['users'],
-      summary: 'People whose username or display name starts with `q` (for autocomplete); disabled accounts never appear',
-      security,
-      querystring: Type.Object({
-        q: Type.String({ maxLength: 64, default: '' }),
-        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: Limits.directoryMax, default: Limits.directoryDefault })),
-      }),
-      response: { 200: Type.Array(DirectoryUser), 401: ErrorBody, 403: ErrorBody },
+  app.get(
+    '/users',
+    {
+      schema: {
+        tags: ['users'],
+        summary: 'People whose username or display name starts with `q` (for autocomplete); disabled accounts never appear',
+        security,
+        querystring: Type.Object({
+          q: Type.String({ maxLength: 64, default: '' }),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: Limits.directoryMax, default: Limits.directoryDefault })),
+        }),
+        response: { 200: Type.Array(DirectoryUser), 401: ErrorBody, 403: ErrorBody },
+      },
     },
-  }, async (request) => {
-    const { q, limit } = request.query as { q?: string; limit?: number };
-    const people = await chat.people(request.principal!, q ?? '', limit ?? Limits.directoryDefault);
-    return people.map((person) => ({ username: person.username, ...(person.displayName ? { display_name: person.displayName } : {}) }));
-  });
+    async (request) => {
+      const { q, limit } = request.query as { q?: string; limit?: number };
+      const people = await chat.people(request.principal!, q ?? '', limit ?? Limits.directoryDefault);
+      return people.map((person) => ({ username: person.username, ...(person.displayName ? { display_name: person.displayName } : {}) }));
+    },
+  );
 
-  app.patch('/users/me', {
-    schema: {
-      tags: ['users'],
-      summary: 'Change your profile: `display_name` (`null` or `""` clears it)',
-      security,
-      body: UpdateMe,
-      response: { 200: Me, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
+  app.patch(
+    '/users/me',
+    {
+      schema: {
+        tags: ['users'],
+        summary: 'Change your profile: `display_name` (`null` or `""` clears it)',
+        security,
+        body: UpdateMe,
+        response: { 200: Me, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
+      },
     },
-  }, async (request) => {
-    const principal = request.principal!;
-    const body = request.body as UpdateMe;
-    let displayName = (await accounts.profile(principal.username))?.displayName;
-    if (body.display_name !== undefined) displayName = (await accounts.setDisplayName(principal.username, body.display_name)).displayName;
-    return { username: principal.username, ...(displayName ? { display_name: displayName } : {}), scopes: principal.scopes, expires_at: principal.expiresAt };
-  });
+    async (request) => {
+      const principal = request.principal!;
+      const body = request.body as UpdateMe;
+      let displayName = (await accounts.profile(principal.username))?.displayName;
+      if (body.display_name !== undefined) displayName = (await accounts.setDisplayName(principal.username, body.display_name)).displayName;
+      return {
+        username: principal.username,
+        ...(displayName ? { display_name: displayName } : {}),
+        scopes: principal.scopes,
+        expires_at: principal.expiresAt,
+      };
+    },
+  );
 }

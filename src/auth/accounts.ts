@@ -58,7 +58,8 @@ export class AccountService {
     let user = await this.accounts.find(username);
     if (!user) {
       try {
-        user = await this.accounts.create({ username, issuer, scopes: [...DEFAULT_SCOPES], joins: STARTING_ROOMS, firstUserScopes: FIRST_USER_SCOPES });
+        const scopes = [...DEFAULT_SCOPES];
+        user = await this.accounts.create({ username, issuer, scopes, joins: STARTING_ROOMS, firstUserScopes: FIRST_USER_SCOPES });
       } catch (error) {
         if (!(error instanceof UsernameTakenError)) throw error;
         user = await this.accounts.find(username); // another node created it first

@@ -145,7 +145,12 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
     async (request) => {
       const principal = request.principal!;
       const displayName = (await accounts.profile(principal.username))?.displayName;
-      return { username: principal.username, ...(displayName ? { display_name: displayName } : {}), scopes: principal.scopes, expires_at: principal.expiresAt };
+      return {
+        username: principal.username,
+        ...(displayName ? { display_name: displayName } : {}),
+        scopes: principal.scopes,
+        expires_at: principal.expiresAt,
+      };
     },
   );
 }

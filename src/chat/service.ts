@@ -226,7 +226,9 @@ export class ChatService {
   async joinRoom(actor: Actor, name: string): Promise<Room & { role: RoomRole; added: boolean }> {
     requireWrite(actor);
     const room = await this.existing(name);
-    if (!canJoin(room, actor)) throw new ParleyError('forbidden', room.kind === 'dm' ? 'a DM’s people are fixed' : `${name} is private: ask its owner for an invitation`);
+    if (!canJoin(room, actor)) {
+      throw new ParleyError('forbidden', room.kind === 'dm' ? 'a DM’s people are fixed' : `${name} is private: ask its owner for an invitation`);
+    }
     if (room.archived) throw new ParleyError('room_archived', `${name} is archived`);
     const role = await this.parts.rooms.roleIn(name, actor.username);
     if (role) return { ...room, role, added: false };
@@ -249,7 +251,8 @@ export class ChatService {
     const room = await this.existing(name);
     const role = await this.parts.rooms.roleIn(name, actor.username);
     if ((change.title !== undefined || change.archived !== undefined) && !canRename(room, role, actor)) {
-      throw new ParleyError('forbidden', room.kind === 'dm' ? 'a DM has no title and is never archived' : 'only the owner renames or archives a room');
+      const why = room.kind === 'dm' ? 'a DM has no title and is never archived' : 'only the owner renames or archives a room';
+      throw new ParleyError('forbidden', why);
     }
     if (change.topic !== undefined && !canSetTopic(room, role, actor)) {
       throw new ParleyError('forbidden', room.kind === 'dm' ? 'a DM has no topic' : 'only the owner and moderators set the topic');
@@ -351,7 +354,8 @@ export class ChatService {
     if (!(await this.parts.rooms.removeMember(name, username))) throw new ParleyError('not_found', `${username} is not a member of ${name}`);
     if (room.kind !== 'public') this.hub.publish({ type: 'removed', room: name, user: username });
     const self = username === actor.username;
-    this.userHub.publish({ type: 'room_removed', user: username, room: name, reason: self ? 'left' : 'removed', ...(self ? {} : { by: actor.username }) });
+    const reason = self ? 'left' : 'removed';
+    this.userHub.publish({ type: 'room_removed', user: username, room: name, reason, ...(self ? {} : { by: actor.username }) });
   }
 
   // ---- for Membership
@@ -373,7 +377,9 @@ export class ChatService {
 
   /** @internal Tells each newly mentioned user (never the author), on all their sockets. */
   notifyMentions(message: { room: string; id: string; seq: number }, by: string, users: readonly string[]): void {
-    for (const user of users) if (user !== by) this.userHub.publish({ type: 'mention', user, room: message.room, id: message.id, seq: message.seq, by });
+    for (const user of users) {
+      if (user !== by) this.userHub.publish({ type: 'mention', user, room: message.room, id: message.id, seq: message.seq, by });
+    }
   }
 
   /** @internal */ leave(room: string, membership: Membership): void {
@@ -538,7 +544,9 @@ export class Membership implements Member {
       ...(clientId ? { clientId } : {}),
       ...(mentions.length > 0 ? { mentions } : {}),
     });
-    if (result.status === 'gone' || result.status === 'archived') throw refusal(result.status, this.room, new ParleyError('no_such_room', `${this.room} is gone`));
+    if (result.status === 'gone' || result.status === 'archived') {
+      throw refusal(result.status, this.room, new ParleyError('no_such_room', `${this.room} is gone`));
+    }
     // A duplicate was announced when it was first stored.
     if (result.status === 'stored') this.chat.notifyMentions(result.entry, this.user, result.entry.mentions ?? []);
     return { id: result.entry.id, seq: result.entry.seq };

@@ -38,8 +38,21 @@ const Envelope = Compile(
   Type.Object({
     node: Str,
     event: Type.Union([
-      Type.Object({ type: Type.Literal('room_added'), user: Str, room: Str, kind: RoomKind, reason: ServerFrames.room_added.properties.reason, by: Type.Optional(Str) }),
-      Type.Object({ type: Type.Literal('room_removed'), user: Str, room: Str, reason: ServerFrames.room_removed.properties.reason, by: Type.Optional(Str) }),
+      Type.Object({
+        type: Type.Literal('room_added'),
+        user: Str,
+        room: Str,
+        kind: RoomKind,
+        reason: ServerFrames.room_added.properties.reason,
+        by: Type.Optional(Str),
+      }),
+      Type.Object({
+        type: Type.Literal('room_removed'),
+        user: Str,
+        room: Str,
+        reason: ServerFrames.room_removed.properties.reason,
+        by: Type.Optional(Str),
+      }),
       Type.Object({ type: Type.Literal('read'), user: Str, room: Str, seq: Type.Integer(), except: Type.Optional(Str) }),
       Type.Object({ type: Type.Literal('mention'), user: Str, room: Str, id: Str, seq: Type.Integer(), by: Str }),
     ]),

@@ -49,7 +49,7 @@ export class UserHub {
 
   remove(listener: UserListener): void {
     const state = this.users.get(listener.user);
-    if (!state || !state.listeners.delete(listener) || state.listeners.size > 0) return;
+    if (!state?.listeners.delete(listener) || state.listeners.size > 0) return;
     this.users.delete(listener.user);
     this.channels.release(channel(listener.user));
   }

@@ -39,9 +39,11 @@ export class SqlAccounts {
         }
         for (const room of user.joins ?? []) {
           await sql`insert into room_members (room, username, role, added_at, muted)
-                    select name, ${user.username}, 'member', ${row.created_at}, 0 from rooms where name = ${room} and kind = 'public' and archived = 0`.execute(trx);
+                    select name, ${user.username}, 'member', ${row.created_at}, 0 from rooms
+                    where name = ${room} and kind = 'public' and archived = 0`.execute(trx);
           await sql`insert into read_positions (room, username, seq, updated_at)
-                    select name, ${user.username}, last_seq, ${row.created_at} from rooms where name = ${room} and kind = 'public' and archived = 0`.execute(trx);
+                    select name, ${user.username}, last_seq, ${row.created_at} from rooms
+                    where name = ${room} and kind = 'public' and archived = 0`.execute(trx);
         }
       });
     } catch (error) {
@@ -63,7 +65,11 @@ export class SqlAccounts {
 
   /** Sets (or, with null, clears) the display name; false when there is no such user. */
   async setDisplayName(username: string, displayName: string | null): Promise<boolean> {
-    const result = await this.db.kysely.updateTable('users').set({ display_name: displayName }).where('username', '=', username).executeTakeFirst();
+    const result = await this.db.kysely
+      .updateTable('users')
+      .set({ display_name: displayName })
+      .where('username', '=', username)
+      .executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
   }
 

@@ -15,7 +15,8 @@ export interface RoomLock {
 
 /** Who gets a mention row: each mentioned user once, never the author (one does not notify oneself). */
 const notified = (input: NewEntry) => (input.kind === 'delete' ? [] : [...new Set(input.mentions ?? [])].filter((user) => user !== input.user));
-export const mentionColumn = (input: NewEntry) => (input.kind !== 'delete' && input.mentions && input.mentions.length > 0 ? input.mentions.join(' ') : null);
+export const mentionColumn = (input: NewEntry) =>
+  input.kind !== 'delete' && input.mentions && input.mentions.length > 0 ? input.mentions.join(' ') : null;
 
 /** The statements one append needs, inside one transaction; each engine runs them its own way. */
 export interface AppendSteps {
@@ -186,7 +187,8 @@ function kyselySteps(trx: Transaction<Database>): AppendSteps {
       await trx.deleteFrom('mentions').where('room', '=', room).where('message_id', '=', messageId).execute();
       if (usernames.length === 0) return;
       const message = await trx.selectFrom('messages').select('seq').where('room', '=', room).where('id', '=', messageId).executeTakeFirstOrThrow();
-      await trx.insertInto('mentions').values(usernames.map((username) => ({ username, room, seq: Number(message.seq), message_id: messageId }))).execute();
+      const rows = usernames.map((username) => ({ username, room, seq: Number(message.seq), message_id: messageId }));
+      await trx.insertInto('mentions').values(rows).execute();
     },
     setTop: async (room, seq) => void (await trx.updateTable('rooms').set({ last_seq: seq }).where('name', '=', room).execute()),
   };

@@ -160,7 +160,11 @@ export class SqlRooms {
       .where('m.room', '=', room)
       .orderBy('m.username')
       .execute();
-    return rows.map((row) => ({ username: row.username, role: row.role as RoomRole, ...(row.display_name ? { displayName: row.display_name } : {}) }));
+    return rows.map((row) => ({
+      username: row.username,
+      role: row.role as RoomRole,
+      ...(row.display_name ? { displayName: row.display_name } : {}),
+    }));
   }
 
   /**

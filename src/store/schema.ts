@@ -238,7 +238,11 @@ const migrations = (engine: Engine): Record<string, Migration> => ({
         .addPrimaryKeyConstraint('mentions_pk', ['username', 'room', 'seq'])
         .execute();
       await db.schema.createIndex('mentions_message').on('mentions').columns(['room', 'message_id']).execute();
-      await db.schema.createTable('settings').addColumn('key', 'varchar(64)', (c) => c.primaryKey()).addColumn('value', 'text', (c) => c.notNull()).execute();
+      await db.schema
+        .createTable('settings')
+        .addColumn('key', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .execute();
       // Unread counts read only this (index-only): the messages that count, by room and seq, with their author.
       // The conditions are literals in the index and in the query alike, so both engines match them up.
       await sql`create index messages_unread on messages (room, seq, username) where kind = 'message' and deleted = 0`.execute(db);

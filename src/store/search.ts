@@ -57,7 +57,14 @@ export class SqlSearch {
   }
 }
 
-const headlineOptions = `StartSel=${SearchMarks.open}, StopSel=${SearchMarks.close}, MaxWords=24, MinWords=8, MaxFragments=2, FragmentDelimiter=" … "`;
+const headlineOptions = [
+  `StartSel=${SearchMarks.open}`,
+  `StopSel=${SearchMarks.close}`,
+  'MaxWords=24',
+  'MinWords=8',
+  'MaxFragments=2',
+  'FragmentDelimiter=" … "',
+].join(', ');
 
 /** Each word a quoted FTS5 string, all required: whatever a person types is never read as query syntax. */
 const ftsQuery = (words: readonly string[]) => words.map((word) => `"${word.replaceAll('"', '""')}"`).join(' ');

@@ -65,11 +65,14 @@ class SqliteEntries extends SqlEntries {
     const db = this.database;
     const lock = db.prepare('select last_seq, archived from rooms where name = ?');
     const earlier = db.prepare('select * from messages where room = ? and username = ? and client_id = ?');
-    const edit = db.prepare("update messages set body = ?, edited_at = ?, mentions = ? where room = ? and id = ? and kind = 'message' and deleted = 0");
-    const erase = db.prepare("update messages set body = '', deleted = 1, mentions = null where room = ? and id = ? and kind = 'message' and deleted = 0");
+    const live = "room = ? and id = ? and kind = 'message' and deleted = 0";
+    const edit = db.prepare(`update messages set body = ?, edited_at = ?, mentions = ? where ${live}`);
+    const erase = db.prepare(`update messages set body = '', deleted = 1, mentions = null where ${live}`);
     const mention = db.prepare('insert into mentions (username, room, seq, message_id) values (@username, @room, @seq, @message_id)');
     const unmention = db.prepare('delete from mentions where room = ? and message_id = ?');
-    const remention = db.prepare("insert into mentions (username, room, seq, message_id) select ?, room, seq, id from messages where room = ? and id = ? and kind = 'message'");
+    const remention = db.prepare(
+      "insert into mentions (username, room, seq, message_id) select ?, room, seq, id from messages where room = ? and id = ? and kind = 'message'",
+    );
     const eraseEdits = db.prepare("update messages set body = '' where room = ? and target_id = ? and kind = 'edit'");
     const setTop = db.prepare('update rooms set last_seq = ? where name = ?');
     const insert = db.prepare(

@@ -36,7 +36,10 @@ describe('first run and the admin API', () => {
     assert.deepEqual([refused.status, ((await refused.json()) as Frame).error], [400, 'invalid_scope']);
     assert.deepEqual((await api('alice', 'GET', '/users/me')).json.scopes, ['chat:read', 'chat:write', 'admin']);
     // Both start in the default room.
-    assert.deepEqual((await api('bob', 'GET', '/rooms')).json.map((r) => r.name), ['general']);
+    assert.deepEqual(
+      (await api('bob', 'GET', '/rooms')).json.map((r) => r.name),
+      ['general'],
+    );
   });
 
   test('only the admin scope opens the admin API', async () => {

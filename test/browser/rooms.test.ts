@@ -24,7 +24,8 @@ describe('browser rooms', { skip, timeout: 10 * timeout }, () => {
     const jane = await harness.loggedIn('janedoe');
     await createRoom(john.page, 'lobby');
     // Public rooms are in a list once joined (POST /rooms/:room/join); the page has no join button yet.
-    const joining = await fetch(`${server.url}/rooms/lobby/join`, { method: 'POST', headers: { authorization: `Bearer ${await getToken(server.url, 'janedoe')}` } });
+    const authorization = `Bearer ${await getToken(server.url, 'janedoe')}`;
+    const joining = await fetch(`${server.url}/rooms/lobby/join`, { method: 'POST', headers: { authorization } });
     assert.equal(joining.status, 200);
     await type(john.page, 'first in the lobby');
     await type(john.page, 'second in the lobby');

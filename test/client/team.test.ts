@@ -86,9 +86,15 @@ describe('client SDK: user events, read positions, the HTTP API', () => {
     assert.equal((await jane.updateMe({ display_name: 'Jane' })).display_name, 'Jane');
     assert.deepEqual(await john.users('jan'), [{ username: 'janedoe', display_name: 'Jane' }]);
     assert.equal((await jane.me()).display_name, 'Jane');
-    assert.deepEqual((await john.members('sdk-room')).map((m) => m.username), ['johndoe']);
+    assert.deepEqual(
+      (await john.members('sdk-room')).map((m) => m.username),
+      ['johndoe'],
+    );
 
-    await assert.rejects(jane.updateRoom('sdk-room', { title: 'hers' }), (error: unknown) => error instanceof ParleyError && error.code === 'forbidden');
+    await assert.rejects(
+      jane.updateRoom('sdk-room', { title: 'hers' }),
+      (error: unknown) => error instanceof ParleyError && error.code === 'forbidden',
+    );
     await assert.rejects(jane.search('   '), (error: unknown) => error instanceof ParleyError && error.code === 'invalid_request');
     await assert.rejects(jane.admin.users(), (error: unknown) => error instanceof ParleyError && error.code === 'insufficient_scope');
     writer.close();

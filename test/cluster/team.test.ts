@@ -65,7 +65,13 @@ describe('two nodes: user stream, read positions, mentions', () => {
     await api(a, 'janedoe', 'PUT', '/rooms/cross/members/johndoe');
     for (const john of johns) assert.equal((await john.next((f) => f.type === 'room_added', 5000)).room, 'cross');
     await api(b, 'janedoe', 'DELETE', '/rooms/cross/members/johndoe');
-    for (const john of johns) assert.deepEqual(await john.next((f) => f.type === 'room_removed', 5000), { type: 'room_removed', room: 'cross', reason: 'removed', by: 'janedoe' });
+    for (const john of johns)
+      assert.deepEqual(await john.next((f) => f.type === 'room_removed', 5000), {
+        type: 'room_removed',
+        room: 'cross',
+        reason: 'removed',
+        by: 'janedoe',
+      });
     await api(a, 'janedoe', 'POST', '/rooms', { name: 'shelf' });
     await api(b, 'johndoe', 'POST', '/rooms/shelf/join');
     await api(a, 'janedoe', 'PATCH', '/rooms/shelf', { archived: true });
@@ -103,12 +109,22 @@ describe('two nodes: user stream, read positions, mentions', () => {
     jane!.send({ type: 'send', room: 'general', body: 'the release is yours @johndoe', clientId: 'mention-1' });
     const ack = await jane!.next((f) => f.type === 'ack');
     for (const john of johns) {
-      assert.deepEqual(await john.next((f) => f.type === 'mention', 5000), { type: 'mention', room: 'general', id: ack.id, seq: ack.seq, user: 'janedoe' });
+      assert.deepEqual(await john.next((f) => f.type === 'mention', 5000), {
+        type: 'mention',
+        room: 'general',
+        id: ack.id,
+        seq: ack.seq,
+        user: 'janedoe',
+      });
     }
     const counted = (await api(b, 'johndoe', 'GET', '/rooms')).find((r) => r.name === 'general')!;
     assert.equal(counted.mentions, 1);
     const hits = await api(b, 'johndoe', 'GET', '/search?q=release');
-    assert.deepEqual(hits.map((hit) => hit.id), [ack.id], 'the other node searches the same store');
+    assert.deepEqual(
+      hits.map((hit) => hit.id),
+      [ack.id],
+      'the other node searches the same store',
+    );
     for (const socket of [...johns, jane!]) socket.close();
   });
 });

@@ -2,6 +2,7 @@
 // database (a SQLite file; the machine's PostgreSQL).
 import assert from 'node:assert/strict';
 import { after, before, describe } from 'node:test';
+import { SearchMarks } from 'parley-chat-protocol';
 import { UsernameTakenError } from '../../src/domain/accounts.js';
 import type { StoredEntry } from '../../src/domain/entries.js';
 import { RoomExistsError } from '../../src/domain/rooms.js';
@@ -336,8 +337,8 @@ export function storeContract(
       same(await find('connect', { before: connecting.ts }), early.ts < connecting.ts ? [early.id] : []);
       const [hit] = await search.messages({ text: 'notes', username: 'dora', limit: 1 });
       assert.deepEqual([hit!.room, hit!.seq, hit!.user, hit!.ts], ['srch', notes.seq, 'bob', notes.ts]);
-      assert.match(hit!.snippet, /\u0002notes\u0003/, 'the match is marked');
-      assert.equal(hit!.snippet.replace(/[\u0002\u0003]/g, ''), 'release notes are in the wiki');
+      assert.ok(hit!.snippet.includes(`${SearchMarks.open}notes${SearchMarks.close}`), 'the match is marked');
+      assert.equal(hit!.snippet.replaceAll(SearchMarks.open, '').replaceAll(SearchMarks.close, ''), 'release notes are in the wiki');
       // Documented differences: PostgreSQL drops English stopwords, keeps accents, and stems with Snowball; SQLite
       // keeps stopwords, folds accents, and stems with the original Porter (deploy → "deploi", deployment → "deploy").
       const deployment = await say('srch', 'deployment done');

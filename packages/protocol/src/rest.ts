@@ -26,7 +26,11 @@ export type TokenResponse = Static<typeof TokenResponse>;
 export const TicketResponse = Type.Object({ ticket: Type.String(), expires_in: Type.Integer() });
 export type TicketResponse = Static<typeof TicketResponse>;
 
-const DisplayName = Type.String({ minLength: 1, maxLength: Limits.displayNameLength, description: 'how the user is shown; the username stays their id' });
+const DisplayName = Type.String({
+  minLength: 1,
+  maxLength: Limits.displayNameLength,
+  description: 'how the user is shown; the username stays their id',
+});
 const Username = Type.String({ minLength: 1, maxLength: 64 });
 
 export const Me = Type.Object({
@@ -87,7 +91,9 @@ export type CreateRoom = Static<typeof CreateRoom>;
 export const OpenDm = Type.Object(
   {
     user: Type.Optional(Username),
-    users: Type.Optional(Type.Array(Username, { minItems: 1, maxItems: Limits.dmMembersMax - 1, description: `the others (you are added): 1–${Limits.dmMembersMax - 1}` })),
+    users: Type.Optional(
+      Type.Array(Username, { minItems: 1, maxItems: Limits.dmMembersMax - 1, description: `the others (you are added): 1–${Limits.dmMembersMax - 1}` }),
+    ),
   },
   { description: '`{"user": "jane"}` for a two-person DM, or `{"users": [...]}` for a group DM; the same people always find the same room' },
 );
@@ -128,7 +134,9 @@ export const AdminUser = Type.Object({
 });
 export type AdminUser = Static<typeof AdminUser>;
 
-export const SetUserState = Type.Object({ disabled: Type.Boolean({ description: 'true: every login and socket of the user ends at once (like `parley user disable`)' }) });
+export const SetUserState = Type.Object({
+  disabled: Type.Boolean({ description: 'true: every login and socket of the user ends at once (like `parley user disable`)' }),
+});
 export type SetUserState = Static<typeof SetUserState>;
 
 export const ServerSettings = Type.Object({
