@@ -95,7 +95,7 @@ async function serve(config: Config): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   const address = await app.listen({ host: config.host, port: config.port });
   if (!(await app.hasUsers())) {
-    app.log.info(`No users yet: open ${address}/register to create one, or run \`npx parley user add NAME\` (or start with --demo).`);
+    app.log.info(`No users yet: open ${address}/register to create one, or run \`npx parley user add NAME\` (or start with --demo); the first account is the server's admin.`);
   }
 }
 
@@ -114,8 +114,9 @@ async function userCommand(
         const username = normalizeUsername(name);
         const password = flags.passwordStdin || !process.stdin.isTTY ? await readStdin() : await promptHidden(`password for ${username}: `);
         const scopes = flags.admin ? [...DEFAULT_SCOPES, 'admin'] : DEFAULT_SCOPES;
-        await accounts.register(username, password, scopes);
-        return void console.log(`created user ${username} (${scopes.join(' ')})`);
+        const user = await accounts.register(username, password, scopes);
+        const first = user.scopes.includes('admin') && !flags.admin ? ': the first user, so an admin' : '';
+        return void console.log(`created user ${username} (${user.scopes.join(' ')})${first}`);
       }
       case 'passwd': {
         if (!name) throw new UsageError('user passwd NAME');

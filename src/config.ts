@@ -197,7 +197,13 @@ export const SETTINGS = {
   ),
   audience: setting('PARLEY_AUDIENCE', 'audience', 'parley', 'the `aud` Parley signs and requires', text),
   allowedOrigins: setting('PARLEY_ALLOWED_ORIGINS', 'allowed-origins', '', 'comma-separated origins allowed besides the server\'s own: for sockets and form posts, and for CORS on the token, ticket, discovery and bearer API routes (no cookies cross-origin)', origins, 'none'),
-  registration: setting('PARLEY_REGISTRATION', 'registration', 'open', '`closed` turns off `/register`', oneOf('open', 'closed')),
+  registration: setting(
+    'PARLEY_REGISTRATION',
+    'registration',
+    'open',
+    '`closed` turns off `/register`; the default until an admin sets it at run time (`PATCH /admin/settings`)',
+    oneOf('open', 'closed'),
+  ),
   loginRateLimit: setting(
     'PARLEY_LOGIN_RATE_LIMIT',
     'login-rate-limit',

@@ -8,8 +8,11 @@ import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { CloseCodes, Limits } from 'parley-chat-protocol';
+import { CloseCodes, Limits, ParleyError } from 'parley-chat-protocol';
+import { adminRoutes } from './api/admin.js';
 import { roomRoutes } from './api/rooms.js';
+import { searchRoutes } from './api/search.js';
+import { userRoutes } from './api/users.js';
 import { AccountService } from './auth/accounts.js';
 import { PasswordHasher } from './auth/passwords.js';
 import { AttemptBudgets } from './auth/attempts.js';
@@ -17,6 +20,7 @@ import { Authenticator } from './auth/authenticator.js';
 import { selectProtocol } from './auth/credentials.js';
 import { ExternalIssuer } from './auth/external-issuer.js';
 import { loadSigningKey } from './auth/keys.js';
+import { Registration } from './auth/registration.js';
 import { RevocationFeed } from './auth/revocation-feed.js';
 import { Standing } from './auth/standing.js';
 import { discoveryRoutes } from './auth/discovery.js';
@@ -168,7 +172,7 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
   const budgets = new AttemptBudgets(limiter, { perSubject: config.loginRateLimit, perAddress: config.addressRateLimit, windowMs: 60_000 }, app.log);
   const live = new LiveSockets(config.expiryWarningSeconds * 1000, config.maxSocketsPerUser);
   const chat = new ChatService(
-    { rooms: store.rooms, entries: store.entries, users: store.accounts, bus, presence },
+    { rooms: store.rooms, entries: store.entries, users: store.accounts, bus, presence, search: store.search },
     {
       nodeId,
       positionEveryMs: parts.positionEveryMs ?? 1000,
@@ -177,6 +181,7 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
       log: app.log,
     },
   );
+  const registration = new Registration(store.settings, config.registration);
   await feed.start();
   await standing.load();
   chat.start();
@@ -233,6 +238,9 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
     roomQuota: { limiter, perHour: config.roomsPerHour },
     refusals,
   });
+  await app.register(searchRoutes, { chat, authenticator, allowedOrigins: config.allowedOrigins });
+  await app.register(userRoutes, { chat, authenticator, allowedOrigins: config.allowedOrigins });
+  await app.register(adminRoutes, { accounts, registration, authenticator, allowedOrigins: config.allowedOrigins, revoked: () => void feed.poke() });
   await app.register(wsRoutes, {
     authenticator,
     chat,
@@ -247,12 +255,20 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
     maxSocketsPerUser: config.maxSocketsPerUser,
     refusals,
   });
+  // Registration is a run-time setting (an admin may switch it; every node reads it from the database): the
+  // pages that show or take it read it fresh for each request.
+  app.addHook('onRequest', async (request) => {
+    const path = request.url.split('?', 1)[0];
+    if (path === '/register' || path === '/login') await registration.refresh();
+  });
   await app.register(pageRoutes, {
     accounts,
     sessions,
     authenticator,
     allowedOrigins: config.allowedOrigins,
-    registrationOpen: config.registration === 'open',
+    get registrationOpen() {
+      return registration.open;
+    },
     budgets,
   });
 

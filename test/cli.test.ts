@@ -25,10 +25,10 @@ describe('parley CLI', () => {
     assert.match(run.stdout, /parley user add NAME/);
   });
 
-  test('user add reads the password from stdin and creates the user', async () => {
+  test('user add reads the password from stdin and creates the user; the first user of a server is its admin', async () => {
     const run = await parley(['--data', dir, 'user', 'add', 'alice', '--password-stdin'], { stdin: 'alice-password\n' });
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /^created user alice \(chat:read chat:write\)\n$/);
+    assert.match(run.stdout, /^created user alice \(chat:read chat:write admin\): the first user, so an admin\n$/);
     assert.equal(run.stderr, '');
   });
 
@@ -59,7 +59,7 @@ describe('parley CLI', () => {
     const [name, state, scopes, created] = lines[0]!.split('\t');
     assert.equal(name, 'alice');
     assert.equal(state, 'active');
-    assert.equal(scopes, 'chat:read chat:write');
+    assert.equal(scopes, 'chat:read chat:write admin');
     assert.ok(Math.abs(Date.parse(created!) - Date.now()) < 60_000, created);
   });
 

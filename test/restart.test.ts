@@ -88,7 +88,9 @@ describe('restart on the same data dir', () => {
     );
 
     const rooms = await fetch(`${second.url}/rooms`, { headers: { authorization: `Bearer ${token}` } });
-    assert.deepEqual(await rooms.json(), [{ name: 'general', kind: 'public', last_seq: 3 }]);
+    assert.deepEqual(await rooms.json(), [
+      { name: 'general', kind: 'public', last_seq: 3, role: 'member', member: true, muted: false, read_seq: 0, unread: 0, mentions: 0 },
+    ]);
 
     const again = await Client.chat(second, newcomerToken);
     const [ack] = await sendAll(again, ['after the restart'], 'after');

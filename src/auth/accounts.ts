@@ -1,11 +1,17 @@
 // Accounts: the one place users are created — by the registration page, the CLI, the demo seed, or an OpenID
-// provider vouching for someone — and where passwords are checked.
-import { ParleyError } from 'parley-chat-protocol';
+// provider vouching for someone — and where passwords are checked. The first account a server gets (not a demo
+// user) is its admin; every new account starts as a member of the default room.
+import { DEFAULT_ROOM, Limits, ParleyError } from 'parley-chat-protocol';
 import { type User, UsernameTakenError } from '../domain/accounts.js';
 import { invalidToken } from './failures.js';
 import { PasswordHasher } from './passwords.js';
 import type { AccountStore } from './ports.js';
-import { DEFAULT_SCOPES } from './principal.js';
+import { DEFAULT_SCOPES, type Scope } from './principal.js';
+
+/** What the first account of a server gets besides what it asked for. */
+const FIRST_USER_SCOPES: Scope[] = ['admin'];
+/** Where a new account starts: the default room is in its list. */
+const STARTING_ROOMS = [DEFAULT_ROOM];
 
 /** Local usernames are lowercase, so "JohnDoe" cannot pose as "johndoe". */
 export const USERNAME = /^[a-z0-9_.-]{3,32}$/;
@@ -95,7 +101,8 @@ export class AccountService {
     let user = await this.accounts.find(username);
     if (!user) {
       try {
-        user = await this.accounts.create({ username, issuer, scopes: [...DEFAULT_SCOPES] });
+        const scopes = [...DEFAULT_SCOPES];
+        user = await this.accounts.create({ username, issuer, scopes, joins: STARTING_ROOMS, firstUserScopes: FIRST_USER_SCOPES });
       } catch (error) {
         if (!(error instanceof UsernameTakenError)) throw error;
         user = await this.accounts.find(username); // another node created it first
@@ -110,15 +117,50 @@ export class AccountService {
     for (const { username, password } of DEMO_USERS) {
       if (await this.accounts.find(username)) continue;
       // The recipe's passwords are shorter than the rules allow: the demo is exempt, and says so loudly.
-      await this.create(username, password, DEFAULT_SCOPES).catch((error: unknown) => {
+      await this.create(username, password, DEFAULT_SCOPES, false).catch((error: unknown) => {
         if ((error as ParleyError).code !== 'username_taken') throw error;
       });
     }
   }
 
-  private async create(username: string, password: string, scopes: readonly string[]): Promise<User> {
+  /** The user's record (for their display name), or undefined. */
+  profile(username: string): Promise<User | undefined> {
+    return this.accounts.find(username);
+  }
+
+  /** Sets the display name (trimmed; empty or null clears it); the user must exist. */
+  async setDisplayName(username: string, displayName: string | null): Promise<User> {
+    const name = displayName?.trim() || null;
+    if (name !== null && name.length > Limits.displayNameLength) {
+      throw new ParleyError('invalid_request', `a display name has at most ${Limits.displayNameLength} characters`);
+    }
+    if (name !== null && /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(name)) {
+      throw new ParleyError('invalid_request', 'a display name cannot hold control or text-direction characters');
+    }
+    if (!(await this.accounts.setDisplayName(username, name))) throw new ParleyError('no_such_user', `no user named ${username}`);
+    return (await this.accounts.find(username))!;
+  }
+
+  /** Every account, disabled ones included (for admins). */
+  list(): Promise<User[]> {
+    return this.accounts.list();
+  }
+
+  /** Blocks or unblocks a user; blocking revokes every login and socket of theirs (the revocation feed). */
+  async setDisabled(username: string, disabled: boolean): Promise<User> {
+    if (!(await this.accounts.setDisabled(username, disabled))) throw new ParleyError('no_such_user', `no user named ${username}`);
+    return (await this.accounts.find(username))!;
+  }
+
+  private async create(username: string, password: string, scopes: readonly string[], firstIsAdmin = true): Promise<User> {
     try {
-      return await this.accounts.create({ username, passwordHash: await this.passwords.hash(password), scopes: [...scopes] });
+      return await this.accounts.create({
+        username,
+        passwordHash: await this.passwords.hash(password),
+        scopes: [...scopes],
+        joins: STARTING_ROOMS,
+        ...(firstIsAdmin ? { firstUserScopes: FIRST_USER_SCOPES } : {}),
+      });
     } catch (error) {
       if (error instanceof UsernameTakenError) throw new ParleyError('username_taken', `The username ${username} is taken.`);
       throw error;

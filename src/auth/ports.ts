@@ -12,6 +12,8 @@ export interface AccountStore {
   setDisabled(username: string, disabled: boolean): Promise<boolean>;
   /** A new hash; tokens issued before the returned cutoff die. Undefined when there is no such local user. */
   setPassword(username: string, passwordHash: string, dropSockets: boolean): Promise<number | undefined>;
+  /** False when there is no such user. */
+  setDisplayName(username: string, displayName: string | null): Promise<boolean>;
 }
 
 export interface TokenStore {

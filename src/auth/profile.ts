@@ -1,5 +1,5 @@
 // PATCH /users/me: a user changes their own account, with a bearer token or the chat page's cookie. Each field of
-// the body is one change (CHANGES); a new one (a display name, say) is one more entry there and in UpdateMe.
+// the body is one change (CHANGES); a new one is one more entry there and in UpdateMe.
 import { randomUUID } from 'node:crypto';
 import { protectedBy } from '../http/security.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -43,8 +43,17 @@ const changePassword: Change = async ({ request, principal, body, options }) => 
   return options.sessions.keepOnly(principal.username, principal.scopes, principal.family ?? randomUUID(), cutoff);
 };
 
+/** How the user is shown (`null` or `""` clears it); the username stays their id. */
+const changeDisplayName: Change = async ({ principal, body, options }) => {
+  await options.accounts.setDisplayName(principal.username, body.display_name ?? null);
+  return undefined;
+};
+
 /** In the order they apply. `current_password` is not a change of its own: it accompanies `password`. */
-const CHANGES: [keyof UpdateMe, Change][] = [['password', changePassword]];
+const CHANGES: [keyof UpdateMe, Change][] = [
+  ['display_name', changeDisplayName],
+  ['password', changePassword],
+];
 
 export async function profileRoutes(app: FastifyInstance, options: ProfileOptions): Promise<void> {
   const gate = authGate(options.authenticator, { cookie: true, handshake: false, allowedOrigins: options.allowedOrigins });
@@ -63,7 +72,7 @@ export async function profileRoutes(app: FastifyInstance, options: ProfileOption
       preValidation: [gate, onlyKnownFields],
       schema: {
         tags: ['users'],
-        summary: 'Change your own account (the password, with the current one)',
+        summary: 'Change your own account: `display_name`, or the password (with the current one)',
         description:
           'Bearer token or the chat page\'s cookie. A password change ends every other login of the user (their sockets close with 4403) ' +
           'and every token issued before it; a bearer caller gets a new pair in `token`, a cookie caller new cookies.',
@@ -83,9 +92,14 @@ export async function profileRoutes(app: FastifyInstance, options: ProfileOption
       const byCookie = request.headers.authorization === undefined;
       if (grant && byCookie) setSessionCookies(request, reply, grant);
       const now = grant?.access.principal ?? principal;
-      return reply
-        .header('cache-control', 'no-store')
-        .send({ username: now.username, scopes: now.scopes, expires_at: now.expiresAt, ...(grant && !byCookie ? { token: tokenResponse(grant) } : {}) });
+      const displayName = (await options.accounts.profile(now.username))?.displayName;
+      return reply.header('cache-control', 'no-store').send({
+        username: now.username,
+        ...(displayName ? { display_name: displayName } : {}),
+        scopes: now.scopes,
+        expires_at: now.expiresAt,
+        ...(grant && !byCookie ? { token: tokenResponse(grant) } : {}),
+      });
     },
   );
 }

@@ -148,7 +148,13 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
     },
     async (request) => {
       const principal = request.principal!;
-      return { username: principal.username, scopes: principal.scopes, expires_at: principal.expiresAt };
+      const displayName = (await accounts.profile(principal.username))?.displayName;
+      return {
+        username: principal.username,
+        ...(displayName ? { display_name: displayName } : {}),
+        scopes: principal.scopes,
+        expires_at: principal.expiresAt,
+      };
     },
   );
 

@@ -16,9 +16,10 @@ export const outgoing = (frame: ServerFrame): OutgoingFrame => ({ text: JSON.str
 
 export function entryFrame(entry: StoredEntry): RoomEntry {
   const { room, seq, id, user } = entry;
+  const mentions = entry.mentions && entry.mentions.length > 0 ? { mentions: entry.mentions } : {};
   switch (entry.kind) {
     case 'edit':
-      return { type: 'edited', room, id, seq, user, body: entry.body, editedAt: entry.ts };
+      return { type: 'edited', room, id, seq, user, body: entry.body, editedAt: entry.ts, ...mentions };
     case 'delete':
       return { type: 'deleted', room, id, seq, user };
     case 'message':
@@ -32,6 +33,7 @@ export function entryFrame(entry: StoredEntry): RoomEntry {
         ts: entry.ts,
         ...(entry.editedAt !== undefined ? { editedAt: entry.editedAt } : {}),
         ...(entry.deleted ? { deleted: true as const } : {}),
+        ...mentions,
       };
   }
 }

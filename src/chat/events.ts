@@ -10,7 +10,9 @@ export type RoomEvent =
   | { type: 'typing'; room: string; user: string }
   | { type: 'presence'; room: string; user: string; state: 'online' | 'offline' }
   /** A member was removed from a private room: their sockets leave it. */
-  | { type: 'removed'; room: string; user: string };
+  | { type: 'removed'; room: string; user: string }
+  /** The room's title, topic or archived state changed: its state now. */
+  | { type: 'updated'; room: string; title?: string; topic?: string; archived: boolean };
 
 export const roomOf = (event: RoomEvent): string => (event.type === 'entry' ? event.entry.room : event.room);
 
@@ -25,6 +27,10 @@ export function eventFrame(event: RoomEvent): OutgoingFrame {
       return outgoing({ type: 'presence', room: event.room, user: event.user, state: event.state });
     case 'removed':
       return outgoing({ type: 'left', room: event.room, reason: 'removed' });
+    case 'updated': {
+      const { type: _type, ...state } = event;
+      return outgoing({ type: 'room_updated', ...state });
+    }
   }
 }
 
@@ -37,6 +43,13 @@ const Envelope = Compile(
       Type.Object({ type: Type.Literal('typing'), room: Type.String(), user: Type.String() }),
       Type.Object({ type: Type.Literal('presence'), room: Type.String(), user: Type.String(), state: ServerFrames.presence.properties.state }),
       Type.Object({ type: Type.Literal('removed'), room: Type.String(), user: Type.String() }),
+      Type.Object({
+        type: Type.Literal('updated'),
+        room: Type.String(),
+        title: Type.Optional(Type.String()),
+        topic: Type.Optional(Type.String()),
+        archived: Type.Boolean(),
+      }),
     ]),
   }),
 );

@@ -1,12 +1,13 @@
 // Local fan-out, after Socket.IO's in-memory adapter: rooms as Map<room, Set<member>>, one bus subscription per
-// room that has local members, each event encoded once for all of them. What a node guarantees lives here:
+// room that has local members (channels.ts), each event encoded once for all of them. What a node guarantees:
 // - local delivery never waits for the bus: an event published on this node reaches its members at once, and
 //   goes to the bus for the other nodes (which ignore their own events coming back);
 // - a subscription that fails (the bus is down) is retried until it holds, never remembered as failed;
 // - positioning: every `positionEveryMs`, and after every bus reconnect, the stored top of each room served here
 //   is compared with what was delivered, and missed entries are read from the store and delivered — so an entry
 //   whose publish was lost reaches everyone within seconds even in a quiet room.
-import type { Bus, Unsubscribe } from '../bus/bus.js';
+import type { Bus } from '../bus/bus.js';
+import { Channels } from './channels.js';
 import { entryFrame } from './entries.js';
 import { type RoomEvent, decodeEnvelope, encodeEnvelope, eventFrame, roomOf } from './events.js';
 import type { EntryStore, RoomStore } from './ports.js';
@@ -30,7 +31,6 @@ interface RoomState {
   members: Set<Member>;
   /** Sockets per user here: presence changes on the first and the last. */
   sockets: Map<string, number>;
-  unsubscribe?: Unsubscribe;
   /** Highest entry seq delivered here. */
   top: number;
   /** Resolves once the subscription is tried and the top is read. */
@@ -42,6 +42,7 @@ const PAGE = 500;
 
 export class Hub {
   private readonly rooms = new Map<string, RoomState>();
+  private readonly channels: Channels;
   private timer?: NodeJS.Timeout;
   private positioning?: Promise<void>;
 
@@ -50,10 +51,9 @@ export class Hub {
     private readonly store: { rooms: Pick<RoomStore, 'tops'>; entries: Pick<EntryStore, 'after'> },
     private readonly options: HubOptions,
   ) {
-    bus.onReconnect(() => {
-      for (const [room, state] of this.rooms) if (!state.unsubscribe) this.subscribe(room, state);
-      void this.position();
-    });
+    // Created first, so its resubscriptions run before the positioning a reconnect starts.
+    this.channels = new Channels(bus, (payload) => this.receive(payload), options.log);
+    bus.onReconnect(() => void this.position());
   }
 
   start(): void {
@@ -64,7 +64,7 @@ export class Hub {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     await this.positioning;
-    for (const state of this.rooms.values()) state.unsubscribe?.();
+    this.channels.releaseAll();
     this.rooms.clear();
   }
 
@@ -92,7 +92,7 @@ export class Hub {
     if (count === 0) state.sockets.delete(member.user);
     else state.sockets.set(member.user, count);
     if (state.members.size === 0) {
-      state.unsubscribe?.();
+      this.channels.release(channel(room));
       this.rooms.delete(room);
     }
     return count === 0;
@@ -123,27 +123,10 @@ export class Hub {
   }
 
   private async prepare(room: string, state: RoomState): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.subscribeWaitMs)));
-    await Promise.race([this.subscribe(room, state), waited]);
-    clearTimeout(timer);
+    await this.channels.hold(channel(room), this.options.subscribeWaitMs);
     // Read after subscribing: whatever is stored later arrives by bus or by positioning.
     const top = (await this.store.rooms.tops([room])).get(room) ?? 0;
     if (top > state.top) state.top = top;
-  }
-
-  /** Subscribes the room, retrying with backoff while it has members here; resolves on the first success. */
-  private async subscribe(room: string, state: RoomState, delayMs = 250): Promise<void> {
-    try {
-      const unsubscribe = await this.bus.subscribe(channel(room), (payload) => this.receive(payload));
-      if (this.rooms.get(room) === state) state.unsubscribe = unsubscribe;
-      else unsubscribe();
-    } catch (error) {
-      this.options.log.warn({ err: error, room }, 'bus subscription failed; retrying (positioning covers the room meanwhile)');
-      if (this.rooms.get(room) !== state) return;
-      await new Promise((resolve) => setTimeout(resolve, delayMs).unref());
-      if (this.rooms.get(room) === state && !state.unsubscribe) return this.subscribe(room, state, Math.min(delayMs * 2, 5000));
-    }
   }
 
   private receive(payload: string): void {

@@ -48,3 +48,21 @@ export function canRemove(room: Room, role: RoomRole | undefined, actor: Actor, 
   if (target === room.owner || !canWriteAnything(actor)) return false;
   return target === actor.username || moderates(role) || isAdmin(actor);
 }
+
+/** The owner (or an admin) renames (sets the title of) and archives a room; DMs have neither. */
+export function canRename(room: Room, role: RoomRole | undefined, actor: Actor): boolean {
+  return room.kind !== 'dm' && canWriteAnything(actor) && (role === 'owner' || isAdmin(actor));
+}
+
+/** The owner and moderators (or an admin) set the topic; DMs have none. */
+export function canSetTopic(room: Room, role: RoomRole | undefined, actor: Actor): boolean {
+  return room.kind !== 'dm' && canWriteAnything(actor) && (moderates(role) || isAdmin(actor));
+}
+
+/** Anyone may make a public room theirs; private rooms take an invitation, DMs are fixed. */
+export function canJoin(room: Room, actor: Actor): boolean {
+  return room.kind === 'public' && canReadAnything(actor);
+}
+
+/** Search covers every room the actor may read: an admin's (with the admin scope) is every room. */
+export const searchesEverywhere = (actor: Actor) => canReadAnything(actor) && isAdmin(actor);

@@ -60,7 +60,7 @@ export class EntryWriter {
       }
       results.forEach((result, i) => {
         // A duplicate is published again: the node that stored it may have died before publishing it.
-        if (result.status !== 'gone') this.onStored(result.entry);
+        if (result.status === 'stored' || result.status === 'duplicate') this.onStored(result.entry);
         batch[i]!.resolve(result);
       });
     }

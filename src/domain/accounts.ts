@@ -15,9 +15,24 @@ export interface User {
    * neither enabling the user again nor an old refresh token brings an old login back.
    */
   revokedBefore?: number;
+  /** How the user is shown; absent: by the username. */
+  displayName?: string;
 }
 
-export type NewUser = { username: string; scopes: string[] } & ({ passwordHash: string } | { issuer: string });
+export type NewUser = {
+  username: string;
+  scopes: string[];
+  /** Public rooms the user starts as a member of (the ones that do not exist are skipped). */
+  joins?: readonly string[];
+  /** Scopes added when this is the first user of the server (decided in the same transaction as the insert). */
+  firstUserScopes?: readonly string[];
+} & ({ passwordHash: string } | { issuer: string });
+
+/** Someone as the directory shows them. */
+export interface Person {
+  username: string;
+  displayName?: string;
+}
 
 export interface RefreshToken {
   tokenHash: string;

@@ -19,12 +19,14 @@ export interface StoredEntry {
   editedAt?: number;
   /** A deleted message. */
   deleted?: boolean;
+  /** The users the text mentions (a message's as it stands now, an edit's as it set them); absent: none. */
+  mentions?: string[];
 }
 
 /** What the chat hands to the store; `clientId` makes a resend after a reconnect idempotent. */
 export type NewEntry =
-  | { kind: 'message'; room: string; user: string; body: string; clientId?: string }
-  | { kind: 'edit'; room: string; user: string; targetId: string; body: string }
+  | { kind: 'message'; room: string; user: string; body: string; clientId?: string; mentions?: readonly string[] }
+  | { kind: 'edit'; room: string; user: string; targetId: string; body: string; mentions?: readonly string[] }
   | { kind: 'delete'; room: string; user: string; targetId: string };
 
 export type AppendResult =
@@ -32,4 +34,6 @@ export type AppendResult =
   /** This user stored this clientId before (on any node): the earlier message; nothing new is written. */
   | { status: 'duplicate'; entry: StoredEntry }
   /** An edit or deletion of a message that is not there (or already deleted), or a room that is gone. */
-  | { status: 'gone' };
+  | { status: 'gone' }
+  /** The room is archived: read-only. */
+  | { status: 'archived' };

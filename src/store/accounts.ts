@@ -1,6 +1,6 @@
 // Users: local accounts (a password hash) and external identities (an issuer), enabled or disabled.
-import { type NewUser, type User, UsernameTakenError } from '../domain/accounts.js';
-import type { Transaction } from 'kysely';
+import { type Transaction, sql } from 'kysely';
+import { type NewUser, type Person, type User, UsernameTakenError } from '../domain/accounts.js';
 import { type Db, type Row, scopeList } from './db.js';
 import type { Database } from './schema.js';
 
@@ -10,7 +10,10 @@ export const FEED_RETENTION_MS = 24 * 3600 * 1000;
 export class SqlAccounts {
   constructor(private readonly db: Db) {}
 
-  /** UsernameTakenError when the name is in use. */
+  /**
+   * UsernameTakenError when the name is in use. In one transaction: the user, `firstUserScopes` added when no
+   * other user exists (two first registrations at once cannot both get them), and the memberships of `joins`.
+   */
   async create(user: NewUser): Promise<User> {
     const row: Row<'users'> = {
       username: user.username,
@@ -20,9 +23,31 @@ export class SqlAccounts {
       disabled: 0,
       created_at: Date.now(),
       revoked_before: null,
+      display_name: null,
     };
     try {
-      await this.db.kysely.insertInto('users').values(row).execute();
+      await this.db.kysely.transaction().execute(async (trx) => {
+        const first = user.firstUserScopes?.length ? user.firstUserScopes : undefined;
+        // PostgreSQL: creations take turns (reads go on), so "no user yet" is true for one of them only. SQLite: the
+        // insert takes the database's write lock before the count below.
+        if (first && this.db.engine === 'postgres') await sql`lock table users in share row exclusive mode`.execute(trx);
+        await trx.insertInto('users').values(row).execute();
+        if (first) {
+          const { n } = await trx.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+          if (Number(n) === 1) {
+            row.scopes = [...new Set([...user.scopes, ...first])].join(' ');
+            await trx.updateTable('users').set({ scopes: row.scopes }).where('username', '=', user.username).execute();
+          }
+        }
+        for (const room of user.joins ?? []) {
+          await sql`insert into room_members (room, username, role, added_at, muted)
+                    select name, ${user.username}, 'member', ${row.created_at}, 0 from rooms
+                    where name = ${room} and kind = 'public' and archived = 0`.execute(trx);
+          await sql`insert into read_positions (room, username, seq, updated_at)
+                    select name, ${user.username}, last_seq, ${row.created_at} from rooms
+                    where name = ${room} and kind = 'public' and archived = 0`.execute(trx);
+        }
+      });
     } catch (error) {
       if (this.db.isUniqueViolation(error)) throw new UsernameTakenError(`username "${user.username}" is taken`);
       throw error;
@@ -38,6 +63,39 @@ export class SqlAccounts {
   async list(): Promise<User[]> {
     const rows = await this.db.kysely.selectFrom('users').selectAll().orderBy('username').execute();
     return rows.map(toUser);
+  }
+
+  /** Sets (or, with null, clears) the display name; false when there is no such user. */
+  async setDisplayName(username: string, displayName: string | null): Promise<boolean> {
+    const result = await this.db.kysely
+      .updateTable('users')
+      .set({ display_name: displayName })
+      .where('username', '=', username)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /**
+   * Enabled users whose username or display name starts with `prefix` (case-insensitive), usernames first, at
+   * most `limit`. `%` and `_` in the prefix are taken literally.
+   */
+  async directory(prefix: string, limit: number): Promise<Person[]> {
+    const pattern = `${prefix.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const rows = await this.db.kysely
+      .selectFrom('users')
+      .select(['username', 'display_name'])
+      .where('disabled', '=', 0)
+      .where((eb) =>
+        eb.or([
+          sql<boolean>`username like ${pattern} escape '\\'`,
+          sql<boolean>`lower(display_name) like ${pattern} escape '\\'`,
+        ]),
+      )
+      .orderBy(sql`case when username like ${pattern} escape '\\' then 0 else 1 end`)
+      .orderBy('username')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({ username: row.username, ...(row.display_name ? { displayName: row.display_name } : {}) }));
   }
 
   async any(): Promise<boolean> {
@@ -109,5 +167,6 @@ function toUser(row: Row<'users'>): User {
     disabled: Number(row.disabled) !== 0,
     createdAt: Number(row.created_at),
     ...(row.revoked_before !== null ? { revokedBefore: Number(row.revoked_before) } : {}),
+    ...(row.display_name ? { displayName: row.display_name } : {}),
   };
 }

@@ -8,15 +8,29 @@ import type { Database } from './schema.js';
 type MessageInput = Extract<NewEntry, { kind: 'message' }>;
 type ChangeInput = Exclude<NewEntry, { kind: 'message' }>;
 
+export interface RoomLock {
+  top: number;
+  archived: boolean;
+}
+
+/** Who gets a mention row: each mentioned user once, never the author (one does not notify oneself). */
+const notified = (input: NewEntry) => (input.kind === 'delete' ? [] : [...new Set(input.mentions ?? [])].filter((user) => user !== input.user));
+export const mentionColumn = (input: NewEntry) =>
+  input.kind !== 'delete' && input.mentions && input.mentions.length > 0 ? input.mentions.join(' ') : null;
+
 /** The statements one append needs, inside one transaction; each engine runs them its own way. */
 export interface AppendSteps {
   /** Locks the room until the transaction ends and returns its newest seq; undefined when there is no such room. */
-  lockRoom(room: string): Promise<number | undefined> | number | undefined;
+  lockRoom(room: string): Promise<RoomLock | undefined> | RoomLock | undefined;
   /** The messages the room already holds for these (user, clientId) pairs. */
   earlier(room: string, keys: readonly MessageInput[]): Promise<Row<'messages'>[]> | Row<'messages'>[];
-  /** Applies an edit or deletion to the message in place; false when it is not there (or deleted). */
+  /** Applies an edit (text and mentions) or deletion to the message in place; false when it is not there (or deleted). */
   change(input: ChangeInput, now: number): Promise<boolean> | boolean;
   insert(rows: Row<'messages'>[]): Promise<void> | void;
+  /** Records who new messages mention. */
+  mention(rows: Row<'mentions'>[]): Promise<void> | void;
+  /** Replaces who a stored message mentions (an edit; a deletion: nobody any more). */
+  replaceMentions(room: string, messageId: string, usernames: readonly string[]): Promise<void> | void;
   setTop(room: string, seq: number): Promise<void> | void;
 }
 
@@ -36,15 +50,17 @@ export async function appendBatch(batch: readonly NewEntry[], steps: AppendSteps
   });
   for (const room of [...byRoom.keys()].sort()) {
     const indices = byRoom.get(room)!;
-    let top = await steps.lockRoom(room);
-    if (top === undefined) {
-      for (const i of indices) results[i] = { status: 'gone' };
+    const lock = await steps.lockRoom(room);
+    if (lock === undefined || lock.archived) {
+      for (const i of indices) results[i] = { status: lock ? 'archived' : 'gone' };
       continue;
     }
+    let top = lock.top;
     const keyed = indices.map((i) => batch[i]!).filter((input): input is MessageInput => input.kind === 'message' && input.clientId !== undefined);
     const known = new Map<string, StoredEntry>();
     for (const row of keyed.length > 0 ? await steps.earlier(room, keyed) : []) known.set(clientKey(row.username, row.client_id!), toStoredEntry(row));
     const rows: Row<'messages'>[] = [];
+    const mentions: Row<'mentions'>[] = [];
     for (const i of indices) {
       const input = batch[i]!;
       const key = input.kind === 'message' && input.clientId !== undefined ? clientKey(input.user, input.clientId) : undefined;
@@ -55,9 +71,12 @@ export async function appendBatch(batch: readonly NewEntry[], steps: AppendSteps
       }
       const now = Date.now();
       // An edit or deletion changes the message in place (history shows it as it stands); the stream records it.
-      if (input.kind !== 'message' && !(await steps.change(input, now))) {
-        results[i] = { status: 'gone' };
-        continue;
+      if (input.kind !== 'message') {
+        if (!(await steps.change(input, now))) {
+          results[i] = { status: 'gone' };
+          continue;
+        }
+        await steps.replaceMentions(room, input.targetId, notified(input));
       }
       // A deletion erases the text of the edits still waiting in this batch too (the stored ones `change` erased).
       if (input.kind === 'delete') for (const row of rows) if (row.kind === 'edit' && row.target_id === input.targetId) row.body = '';
@@ -73,14 +92,17 @@ export async function appendBatch(batch: readonly NewEntry[], steps: AppendSteps
         target_id: input.kind === 'message' ? null : input.targetId,
         edited_at: null,
         deleted: 0,
+        mentions: mentionColumn(input),
       };
       rows.push(row);
+      if (input.kind === 'message') for (const username of notified(input)) mentions.push({ username, room, seq: row.seq, message_id: row.id });
       const entry = toStoredEntry(row);
       if (key !== undefined) known.set(key, entry); // the same clientId twice in one batch is stored once
       results[i] = { status: 'stored', entry };
     }
     if (rows.length > 0) {
       await steps.insert(rows);
+      if (mentions.length > 0) await steps.mention(mentions);
       await steps.setTop(room, top);
     }
   }
@@ -134,8 +156,8 @@ export class SqlEntries {
 function kyselySteps(trx: Transaction<Database>): AppendSteps {
   return {
     async lockRoom(room) {
-      const row = await trx.selectFrom('rooms').select('last_seq').where('name', '=', room).forUpdate().executeTakeFirst();
-      return row && Number(row.last_seq);
+      const row = await trx.selectFrom('rooms').select(['last_seq', 'archived']).where('name', '=', room).forUpdate().executeTakeFirst();
+      return row && { top: Number(row.last_seq), archived: Number(row.archived) !== 0 };
     },
     earlier: (room, keys) =>
       trx
@@ -147,7 +169,7 @@ function kyselySteps(trx: Transaction<Database>): AppendSteps {
     async change(input, now) {
       const changed = await trx
         .updateTable('messages')
-        .set(input.kind === 'edit' ? { body: input.body, edited_at: now } : { body: '', deleted: 1 })
+        .set(input.kind === 'edit' ? { body: input.body, edited_at: now, mentions: mentionColumn(input) } : { body: '', deleted: 1, mentions: null })
         .where('room', '=', input.room)
         .where('id', '=', input.targetId)
         .where('kind', '=', 'message')
@@ -160,13 +182,29 @@ function kyselySteps(trx: Transaction<Database>): AppendSteps {
       return true;
     },
     insert: async (rows) => void (await trx.insertInto('messages').values(rows).execute()),
+    mention: async (rows) => void (await trx.insertInto('mentions').values(rows).execute()),
+    async replaceMentions(room, messageId, usernames) {
+      await trx.deleteFrom('mentions').where('room', '=', room).where('message_id', '=', messageId).execute();
+      if (usernames.length === 0) return;
+      const message = await trx.selectFrom('messages').select('seq').where('room', '=', room).where('id', '=', messageId).executeTakeFirstOrThrow();
+      const rows = usernames.map((username) => ({ username, room, seq: Number(message.seq), message_id: messageId }));
+      await trx.insertInto('mentions').values(rows).execute();
+    },
     setTop: async (room, seq) => void (await trx.updateTable('rooms').set({ last_seq: seq }).where('name', '=', room).execute()),
   };
 }
 
 export function toStoredEntry(row: Row<'messages'>): StoredEntry {
   const kind = row.kind as StoredEntry['kind'];
-  const base = { kind, room: row.room, seq: Number(row.seq), user: row.username, body: row.body, ts: Number(row.ts) };
+  const base = {
+    kind,
+    room: row.room,
+    seq: Number(row.seq),
+    user: row.username,
+    body: row.body,
+    ts: Number(row.ts),
+    ...(row.mentions ? { mentions: row.mentions.split(' ') } : {}),
+  };
   if (kind !== 'message') return { ...base, id: row.target_id! };
   return {
     ...base,

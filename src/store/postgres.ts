@@ -45,10 +45,11 @@ export function openPostgresStore(url: string, options: StoreOptions): Store {
 type MessageInput = Extract<NewEntry, { kind: 'message' }>;
 
 /**
- * The common batch — a room's new messages, no edits or deletions — is stored in ONE statement per room (one
- * round trip, committed on its own): it finds the clientIds the room already holds, takes the room's next seqs
- * (the update locks the room row, so writers to one room serialize and nothing waits in a cycle) and inserts the
- * rest. Batches with edits or deletions take the shared algorithm in a transaction (rooms locked in name order).
+ * The common batch — a room's new messages, no edits, deletions or mentions — is stored in ONE statement per room
+ * (one round trip, committed on its own): it finds the clientIds the room already holds, takes the room's next
+ * seqs (the update locks the room row, so writers to one room serialize and nothing waits in a cycle; an archived
+ * room's row is not updated, so nothing is inserted) and inserts the rest. Batches with edits, deletions or
+ * mentions (whose rows go with them) take the shared algorithm in a transaction (rooms locked in name order).
  * Deadlocks, serialization failures, and a clientId stored by another node between this statement's snapshot
  * and its lock (a unique violation) are retried: each attempt either did everything or nothing.
  */
@@ -58,7 +59,7 @@ class PostgresEntries extends SqlEntries {
     const plain = new Map<string, number[]>();
     const mixed = new Set<string>();
     batch.forEach((input, i) => {
-      if (input.kind !== 'message') mixed.add(input.room);
+      if (input.kind !== 'message' || (input.mentions?.length ?? 0) > 0) mixed.add(input.room);
       const indices = plain.get(input.room);
       if (indices) indices.push(i);
       else plain.set(input.room, [i]);
@@ -102,7 +103,7 @@ class PostgresEntries extends SqlEntries {
         select i.*, row_number() over (order by i.ord) as rn from input i where not exists (select 1 from existing e where e.ord = i.ord)
       ),
       top as (
-        update rooms set last_seq = last_seq + (select count(*) from fresh) where name = ${room}
+        update rooms set last_seq = last_seq + (select count(*) from fresh) where name = ${room} and archived = 0
         returning last_seq - (select count(*) from fresh) as base
       ),
       inserted as (
@@ -113,14 +114,21 @@ class PostgresEntries extends SqlEntries {
       select 'stored' as status, * from inserted union all select 'duplicate' as status, * from existing`.execute(this.db.kysely);
     const byOrd = new Map(answer.map((row) => [Number(row.ord), row]));
     const answered = new Set<number>();
+    // Nothing stored for some: the room is gone, or archived (asked only then).
+    const refused = rowOf.some((r) => !byOrd.has(r + 1)) ? await this.refusal(room) : 'gone';
     return rowOf.map((r) => {
       const row = byOrd.get(r + 1);
-      if (!row) return { status: 'gone' };
+      if (!row) return { status: refused };
       // The second input of a clientId repeated within the batch is a duplicate of the first.
       const status = answered.has(r) ? 'duplicate' : row.status;
       answered.add(r);
       return { status, entry: toStoredEntry(row) };
     });
+  }
+
+  private async refusal(room: string): Promise<'gone' | 'archived'> {
+    const row = await this.db.kysely.selectFrom('rooms').select('archived').where('name', '=', room).executeTakeFirst();
+    return row && Number(row.archived) !== 0 ? 'archived' : 'gone';
   }
 }
 

@@ -14,6 +14,8 @@ export interface Database {
     created_at: number;
     /** Tokens issued before this (ms) are refused: see User.revokedBefore. */
     revoked_before: number | null;
+    /** How the user is shown; null: by their username. */
+    display_name: string | null;
   };
   rooms: {
     name: string;
@@ -21,12 +23,37 @@ export interface Database {
     created_at: number;
     kind: string;
     owner: string | null;
+    /** A display title: renaming a room sets this, the name stays the key everything refers to. */
+    title: string | null;
+    topic: string | null;
+    /** 1: read-only, out of everyone's list. */
+    archived: number;
   };
   room_members: {
     room: string;
     username: string;
     role: string;
     added_at: number;
+    muted: number;
+  };
+  /** How far each user has read each room: only ever moves forward. */
+  read_positions: {
+    room: string;
+    username: string;
+    seq: number;
+    updated_at: number;
+  };
+  /** Who each message mentions (the author excepted), by the message's seq: unread mentions are counted here. */
+  mentions: {
+    username: string;
+    room: string;
+    seq: number;
+    message_id: string;
+  };
+  /** Run-time settings every node reads from here (an admin changes them without a restart). */
+  settings: {
+    key: string;
+    value: string;
   };
   refresh_tokens: {
     /** SHA-256 of the opaque token: a database leak does not leak usable tokens. */
@@ -67,6 +94,8 @@ export interface Database {
     target_id: string | null;
     edited_at: number | null;
     deleted: number;
+    /** The mentioned usernames, space-separated (a message's as it stands now; an edit's as it set them); null: none. */
+    mentions: string | null;
   };
 }
 
@@ -188,6 +217,79 @@ const migrations = (engine: Engine): Record<string, Migration> => ({
     // bring them back).
     async up(db: Kysely<any>) {
       await db.schema.alterTable('users').addColumn('revoked_before', 'bigint').execute();
+    },
+  },
+  '0006_team_chat': {
+    // Display names, room titles and topics, archiving, muting, read positions, mentions, run-time settings; and
+    // public rooms stop being everyone's by default: every existing user becomes a member of the public rooms they
+    // could see, so nothing leaves anyone's list, and starts with everything read (no flood of unread badges).
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('users').addColumn('display_name', 'varchar(64)').execute();
+      await db.schema.alterTable('rooms').addColumn('title', 'varchar(80)').execute();
+      await db.schema.alterTable('rooms').addColumn('topic', 'varchar(250)').execute();
+      await db.schema.alterTable('rooms').addColumn('archived', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable('room_members').addColumn('muted', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable('messages').addColumn('mentions', 'text').execute();
+      await db.schema
+        .createTable('read_positions')
+        .addColumn('room', 'varchar(64)', (c) => c.notNull().references('rooms.name'))
+        .addColumn('username', 'varchar(64)', (c) => c.notNull())
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('read_positions_pk', ['username', 'room'])
+        .execute();
+      await db.schema
+        .createTable('mentions')
+        .addColumn('username', 'varchar(64)', (c) => c.notNull())
+        .addColumn('room', 'varchar(64)', (c) => c.notNull().references('rooms.name'))
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .addColumn('message_id', 'varchar(36)', (c) => c.notNull())
+        .addPrimaryKeyConstraint('mentions_pk', ['username', 'room', 'seq'])
+        .execute();
+      await db.schema.createIndex('mentions_message').on('mentions').columns(['room', 'message_id']).execute();
+      await db.schema
+        .createTable('settings')
+        .addColumn('key', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .execute();
+      // Unread counts read only this (index-only): the messages that count, by room and seq, with their author.
+      // The conditions are literals in the index and in the query alike, so both engines match them up.
+      await sql`create index messages_unread on messages (room, seq, username) where kind = 'message' and deleted = 0`.execute(db);
+      const now = Date.now();
+      await sql`insert into room_members (room, username, role, added_at, muted)
+                select r.name, u.username, 'member', ${now}, 0 from rooms r cross join users u
+                where r.kind = 'public' and not exists (select 1 from room_members m where m.room = r.name and m.username = u.username)`.execute(db);
+      await sql`insert into read_positions (room, username, seq, updated_at)
+                select m.room, m.username, r.last_seq, ${now} from room_members m join rooms r on r.name = m.room`.execute(db);
+    },
+  },
+  '0007_search': {
+    // Full-text search over messages as they stand now. SQLite: an FTS5 index whose text is the messages table's
+    // own (external content), kept in step by triggers on the statements the append path runs — a message
+    // inserted, its body edited, or erased by a deletion. Its key is a column of its own, fixed at insert, since
+    // a rowid that is not an INTEGER PRIMARY KEY may change in a VACUUM. PostgreSQL: a generated tsvector column
+    // (null for edits, deletions and deleted messages) under a GIN index.
+    async up(db: Kysely<any>) {
+      if (engine === 'postgres') {
+        await sql`alter table messages add column search tsvector generated always as
+                  (case when kind = 'message' and deleted = 0 then to_tsvector('english', body) end) stored`.execute(db);
+        await sql`create index messages_search on messages using gin (search)`.execute(db);
+        return;
+      }
+      await sql`alter table messages add column search_id integer`.execute(db);
+      await sql`update messages set search_id = rowid where kind = 'message'`.execute(db);
+      await sql`create unique index messages_search_id on messages (search_id) where search_id is not null`.execute(db);
+      await sql`create virtual table messages_fts using fts5(body, content = 'messages', content_rowid = 'search_id',
+                tokenize = 'porter unicode61 remove_diacritics 2')`.execute(db);
+      await sql`insert into messages_fts (rowid, body) select search_id, body from messages where kind = 'message' and deleted = 0`.execute(db);
+      await sql`create trigger messages_fts_insert after insert on messages when new.kind = 'message' begin
+                  update messages set search_id = new.rowid where rowid = new.rowid;
+                  insert into messages_fts (rowid, body) values (new.rowid, new.body);
+                end`.execute(db);
+      await sql`create trigger messages_fts_update after update of body on messages when old.kind = 'message' and old.search_id is not null begin
+                  insert into messages_fts (messages_fts, rowid, body) values ('delete', old.search_id, old.body);
+                  insert into messages_fts (rowid, body) select new.search_id, new.body where new.deleted = 0;
+                end`.execute(db);
     },
   },
 });

@@ -5,7 +5,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { AppendResult, NewEntry } from '../domain/entries.js';
 import type { Db } from './db.js';
-import { type AppendSteps, SqlEntries, appendBatch } from './entries.js';
+import { type AppendSteps, SqlEntries, appendBatch, mentionColumn } from './entries.js';
 import type { Database } from './schema.js';
 import { type Store, type StoreOptions, storeOver } from './store.js';
 
@@ -88,31 +88,47 @@ class SqliteEntries extends SqlEntries {
 
   private prepare() {
     const db = this.database;
-    const top = db.prepare('select last_seq from rooms where name = ?').pluck();
+    const lock = db.prepare('select last_seq, archived from rooms where name = ?');
     const earlier = db.prepare('select * from messages where room = ? and username = ? and client_id = ?');
-    const edit = db.prepare("update messages set body = ?, edited_at = ? where room = ? and id = ? and kind = 'message' and deleted = 0");
-    const erase = db.prepare("update messages set body = '', deleted = 1 where room = ? and id = ? and kind = 'message' and deleted = 0");
+    const live = "room = ? and id = ? and kind = 'message' and deleted = 0";
+    const edit = db.prepare(`update messages set body = ?, edited_at = ?, mentions = ? where ${live}`);
+    const erase = db.prepare(`update messages set body = '', deleted = 1, mentions = null where ${live}`);
+    const mention = db.prepare('insert into mentions (username, room, seq, message_id) values (@username, @room, @seq, @message_id)');
+    const unmention = db.prepare('delete from mentions where room = ? and message_id = ?');
+    const remention = db.prepare(
+      "insert into mentions (username, room, seq, message_id) select ?, room, seq, id from messages where room = ? and id = ? and kind = 'message'",
+    );
     const eraseEdits = db.prepare("update messages set body = '' where room = ? and target_id = ? and kind = 'edit'");
     const setTop = db.prepare('update rooms set last_seq = ? where name = ?');
     const insert = db.prepare(
-      'insert into messages (id, room, seq, username, body, client_id, ts, kind, target_id, edited_at, deleted) ' +
-        'values (@id, @room, @seq, @username, @body, @client_id, @ts, @kind, @target_id, @edited_at, @deleted)',
+      'insert into messages (id, room, seq, username, body, client_id, ts, kind, target_id, edited_at, deleted, mentions) ' +
+        'values (@id, @room, @seq, @username, @body, @client_id, @ts, @kind, @target_id, @edited_at, @deleted, @mentions)',
     );
     return {
       // `begin immediate` takes the write lock for the whole database: every room is locked at once.
       begin: db.prepare('begin immediate'),
       commit: db.prepare('commit'),
       rollback: db.prepare('rollback'),
-      lockRoom: (room) => top.get(room) as number | undefined,
+      lockRoom: (room) => {
+        const row = lock.get(room) as { last_seq: number; archived: number } | undefined;
+        return row && { top: row.last_seq, archived: row.archived !== 0 };
+      },
       earlier: (room, keys) => keys.flatMap((k) => (earlier.get(room, k.user, k.clientId) as never) ?? []),
       change: (input, now) => {
-        if (input.kind === 'edit') return edit.run(input.body, now, input.room, input.targetId).changes > 0;
+        if (input.kind === 'edit') return edit.run(input.body, now, mentionColumn(input), input.room, input.targetId).changes > 0;
         if (erase.run(input.room, input.targetId).changes === 0) return false;
         eraseEdits.run(input.room, input.targetId);
         return true;
       },
       insert: (rows) => {
         for (const row of rows) insert.run(row);
+      },
+      mention: (rows) => {
+        for (const row of rows) mention.run(row);
+      },
+      replaceMentions: (room, messageId, usernames) => {
+        unmention.run(room, messageId);
+        for (const username of usernames) remention.run(username, room, messageId);
       },
       setTop: (room, seq) => void setTop.run(seq, room),
     } satisfies AppendSteps & Record<string, unknown>;

@@ -7,6 +7,8 @@ import type { Db } from './db.js';
 import type { SqlEntries } from './entries.js';
 import { SqlRooms } from './rooms.js';
 import { migrationProvider } from './schema.js';
+import { SqlSearch } from './search.js';
+import { SqlSettings } from './settings.js';
 import { SqlTokens } from './tokens.js';
 
 export interface StoreOptions {
@@ -21,6 +23,8 @@ export interface Store {
   readonly tokens: SqlTokens;
   readonly rooms: SqlRooms;
   readonly entries: SqlEntries;
+  readonly search: SqlSearch;
+  readonly settings: SqlSettings;
   readonly engine: Db['engine'];
   /** Brings the schema up to date; safe to call on every start. */
   migrate(): Promise<void>;
@@ -35,6 +39,8 @@ export function storeOver(db: Db, entries: SqlEntries): Store {
     tokens: new SqlTokens(db),
     rooms: new SqlRooms(db),
     entries,
+    search: new SqlSearch(db),
+    settings: new SqlSettings(db),
     engine: db.engine,
     async migrate() {
       // On PostgreSQL the bookkeeping tables go in the schema Parley's own tables use (the search_path's first),

@@ -1,10 +1,12 @@
 // Node only (not part of the SDK): `parley chat`, a terminal client built on the SDK. It logs in with the
 // password grant, keeps its token fresh with the refresh_token grant, and reconnects by itself.
 //
-// Chat lines go to stdout as `[HH:MM] user: body`; everything about the connection goes to stderr.
+// Chat lines go to stdout as `[HH:MM] user: body` (`#room ` first when it is not the room you are in), search
+// results as `#room seq N [HH:MM] user: text` with the matches between `*`; everything about the connection goes
+// to stderr. Lines starting with `/` are commands (COMMANDS); every message shown is reported read.
 import readline from 'node:readline';
 import WebSocket from 'ws';
-import { AuthError, type TokenSession, connect, login } from 'parley-chat-client';
+import { AuthError, type ParleyClient, ParleyApi, SearchMarks, type TokenSession, connect, login } from 'parley-chat-client';
 import { promptHidden } from './prompt.js';
 
 export interface ChatOptions {
@@ -18,6 +20,9 @@ export interface ChatOptions {
 
 /** How long stdin's end waits for messages still on their way before closing. */
 const DRAIN_MS = 10_000;
+
+const COMMANDS = `commands: /join ROOM (a public room, made yours), /dm NAME [NAME…] (a DM, or a group DM), /rooms (yours, with unread
+counts), /search TEXT (messages in every room you may read), /quit`;
 
 /** Runs the chat until `/quit`, end of input, or the server ends the session; resolves with the exit code. */
 export async function runChat(options: ChatOptions): Promise<number> {
@@ -48,7 +53,7 @@ async function chat(
     process.stdout.write(`${text}\n`);
     if (interactive) rl.prompt(true);
   };
-  const note = (text: string) => (interactive ? say(text) : process.stderr.write(`${text}\n`));
+  const note = (text: string): void => void (interactive ? say(text) : process.stderr.write(`${text}\n`));
   const fail = (text: string) => process.stderr.write(`parley: ${text}\n`);
 
   let session: TokenSession;
@@ -60,11 +65,23 @@ async function chat(
   }
 
   const client = connect({ url: options.urls, token: session.accessToken, getToken: session.getToken, WebSocket });
+  const api = new ParleyApi({ url: options.urls, token: session.accessToken, getToken: session.getToken });
+  /** Where typed lines go. */
+  let current = options.room;
+  const where = (room: string) => (room === current ? '' : `#${clean(room)} `);
   let exitCode = 0;
-  client.on('message', (m) => say(`[${clock(m.ts)}] ${clean(m.user)}: ${m.deleted ? '(deleted)' : clean(m.body)}${m.editedAt ? ' (edited)' : ''}`));
-  client.on('edited', (m) => say(`[${clock(m.editedAt)}] ${clean(m.user)} (edited): ${clean(m.body)}`));
-  client.on('deleted', (m) => say(`[${clock(Date.now())}] * ${clean(m.user)} deleted a message`));
-  client.on('presence', (p) => note(`* ${clean(p.user)} is ${p.state}`));
+  client.on('message', (m) => {
+    say(`${where(m.room)}[${clock(m.ts)}] ${clean(m.user)}: ${m.deleted ? '(deleted)' : clean(m.body)}${m.editedAt ? ' (edited)' : ''}`);
+    client.read(m.room, m.seq); // shown is read: other devices and GET /rooms count from here
+  });
+  client.on('edited', (m) => say(`${where(m.room)}[${clock(m.editedAt)}] ${clean(m.user)} (edited): ${clean(m.body)}`));
+  client.on('deleted', (m) => say(`${where(m.room)}[${clock(Date.now())}] * ${clean(m.user)} deleted a message`));
+  client.on('presence', (p) => note(`* ${clean(p.user)} is ${p.state}${p.room === current ? '' : ` in #${clean(p.room)}`}`));
+  client.on('mention', (m) => {
+    if (!client.lastSeq(m.room)) note(`* ${clean(m.user)} mentioned you in #${clean(m.room)} (/join it, or /rooms)`);
+  });
+  client.on('room_added', (r) => note(`* #${clean(r.room)} is now yours (${r.reason}${r.by ? ` by ${clean(r.by)}` : ''})`));
+  client.on('room_removed', (r) => note(`* #${clean(r.room)} is no longer yours (${r.reason}${r.by ? ` by ${clean(r.by)}` : ''})`));
   client.on('error', (e) => note(`! ${e.code}: ${clean(e.message)}`));
   client.on('status', (status) => {
     if (status.state === 'reconnecting') {
@@ -81,12 +98,43 @@ async function chat(
 
   try {
     const { members } = await client.join(options.room);
-    note(`* joined #${options.room} (${members.map(clean).join(', ')} online); /quit to leave`);
+    note(`* joined #${options.room} (${members.map(clean).join(', ')} online); /quit to leave, /help for commands`);
   } catch (error) {
     fail(`cannot join ${options.room}: ${(error as Error).message}`);
     client.close();
     return 1;
   }
+
+  const commands: Record<string, (args: string) => Promise<void>> = {
+    help: async () => note(COMMANDS),
+    join: async (room) => {
+      await api.joinRoom(room);
+      current = await enter(client, room);
+      note(`* now in #${clean(current)}`);
+    },
+    dm: async (names) => {
+      const people = names.split(/[\s,]+/).filter(Boolean);
+      if (people.length === 0) return note('! /dm NAME [NAME…]');
+      const room = await api.openDm(people);
+      current = await enter(client, room.name);
+      note(`* now in the DM with ${(room.members ?? people).map(clean).join(', ')} (#${room.name})`);
+    },
+    rooms: async () => {
+      for (const room of await api.rooms()) {
+        const counts = room.unread ? ` ${room.unread} unread${room.mentions ? `, ${room.mentions} mentioning you` : ''}` : '';
+        const label = room.kind === 'dm' ? `DM ${(room.members ?? []).map(clean).join(', ')}` : clean(room.title ?? room.name);
+        say(`  #${clean(room.name)} ${label}${counts}${room.muted ? ' (muted)' : ''}${room.name === current ? ' ← here' : ''}`);
+      }
+    },
+    search: async (text) => {
+      const hits = await api.search(text);
+      if (hits.length === 0) return note(`* nothing matches "${clean(text)}"`);
+      for (const hit of hits) {
+        const snippet = clean(hit.snippet.replaceAll(SearchMarks.open, '*').replaceAll(SearchMarks.close, '*'));
+        say(`  #${clean(hit.room)} seq ${hit.seq} [${clock(hit.ts)}] ${clean(hit.user)}: ${snippet}`);
+      }
+    },
+  };
 
   const sending = new Set<Promise<unknown>>();
   if (interactive) rl.prompt();
@@ -100,7 +148,17 @@ async function chat(
       rl.prompt();
     }
     if (!line) continue;
-    const sent = client.send(options.room, line).catch((error: Error) => note(`! not sent: ${error.message}`));
+    const command = /^\/([a-z]+)(?:\s+(.*))?$/.exec(line);
+    if (command) {
+      const run = commands[command[1]!];
+      if (!run) {
+        note(`! unknown command /${command[1]}; ${COMMANDS}`);
+        continue;
+      }
+      await run(command[2]?.trim() ?? '').catch((error: Error) => note(`! /${command[1]}: ${clean(error.message)}`));
+      continue;
+    }
+    const sent = client.send(current, line).catch((error: Error) => note(`! not sent: ${error.message}`));
     sending.add(sent);
     void sent.finally(() => sending.delete(sent));
   }
@@ -109,6 +167,12 @@ async function chat(
   client.close();
   await session.revoke().catch(() => {});
   return exitCode;
+}
+
+/** Joins the room on the socket (if not yet) and makes it where typed lines go. */
+async function enter(client: ParleyClient, room: string): Promise<string> {
+  await client.join(room);
+  return room;
 }
 
 function clock(ms: number): string {

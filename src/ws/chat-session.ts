@@ -5,12 +5,14 @@
 // a replay is paced by the client's reading instead) and frames in that wait their turn (PARLEY_WS_MAX_PENDING_*,
 // 4030) — frames are handled in order, so everything sent behind a join waits for its replay.
 import type { Socket } from 'node:net';
+import { randomUUID } from 'node:crypto';
 import { CloseCodes, type ClientFrame, type ClientFrameOf, Limits, ParleyError, type ServerFrame } from 'parley-chat-protocol';
 import type { WebSocket } from 'ws';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { OutgoingFrame } from '../chat/entries.js';
 import type { Actor } from '../chat/permissions.js';
 import type { ChatService, Listener, Membership } from '../chat/service.js';
+import type { UserListener } from '../chat/user-hub.js';
 import { type SendBudget, sendWithin } from './bounded-send.js';
 import { sendShared } from './corked-send.js';
 import { onTextFrame } from './frame-budget.js';
@@ -32,13 +34,16 @@ export interface SessionSettings extends SendBudget {
  */
 export const REPLAY_HIGH_WATER_BYTES = 64 * 1024;
 
-export class ChatSession implements Listener {
+export class ChatSession implements Listener, UserListener {
   private readonly rooms = new Map<string, Membership>();
   private readonly socket: WebSocket;
   /** Frames received and not yet handled, oldest first. */
   private readonly inbox: string[] = [];
   private inboxBytes = 0;
   private handling = false;
+  readonly socketId = randomUUID();
+  /** The socket's user never changes (a `refresh` must be for the same user). */
+  readonly user: string;
 
   constructor(
     private readonly life: TokenLife,
@@ -48,14 +53,40 @@ export class ChatSession implements Listener {
     private readonly settings: SessionSettings,
   ) {
     const socket = (this.socket = life.socket);
+    const principal = life.current;
+    this.user = principal.username;
+    // The user's own events (rooms added and removed, reads on other sockets, mentions) come whatever is joined.
+    // `welcome` waits until they come from every node (the user's bus channel is subscribed, or the wait ran
+    // out): whatever happens to the user after a client sees `welcome` reaches this socket. Frames received
+    // meanwhile wait in the inbox, handled in order after the welcome.
+    const stream = chat.connect(this);
+    this.handling = true;
+    void stream.ready.then(() => {
+      this.welcome(principal.expiresAt);
+      this.handling = false;
+      if (this.inbox.length > 0) void this.handleInbox();
+    });
     onTextFrame(socket, settings.frameRate, (text) => this.receive(text));
     socket.once('close', () => {
+      stream.close();
       this.inbox.length = 0;
       for (const membership of this.rooms.values()) membership.leave();
       this.rooms.clear();
     });
-    const principal = life.current;
-    this.reply({ type: 'welcome', user: principal.username, expiresAt: principal.expiresAt });
+  }
+
+  /** User events that came before the welcome, sent right after it. */
+  private early: OutgoingFrame[] | undefined = [];
+
+  private welcome(expiresAt: number): void {
+    this.reply({ type: 'welcome', user: this.user, expiresAt });
+    for (const frame of this.early ?? []) this.send(frame, false);
+    this.early = undefined;
+  }
+
+  deliverUser(_event: unknown, frame: OutgoingFrame): void {
+    if (this.early) this.early.push(frame);
+    else this.send(frame, false);
   }
 
   onError(error: unknown): void {
@@ -169,6 +200,10 @@ export class ChatSession implements Listener {
         return this.joined(frame.room).delete(frame.id);
       case 'refresh':
         return this.refresh(frame);
+      case 'read': {
+        const membership = this.rooms.get(frame.room);
+        return membership ? membership.read(frame.seq) : this.chat.markRead(this, frame.room, frame.seq, false);
+      }
     }
   }
 

@@ -19,10 +19,14 @@ describe('browser rooms', { skip, timeout: 10 * timeout }, () => {
     await joined(page);
   }
 
-  test('a created room appears for others, with an unread count until they open it', { timeout }, async () => {
+  test('a created public room others join appears for them, with an unread count until they open it', { timeout }, async () => {
     const john = await harness.loggedIn('johndoe');
     const jane = await harness.loggedIn('janedoe');
     await createRoom(john.page, 'lobby');
+    // Public rooms are in a list once joined (POST /rooms/:room/join); the page has no join button yet.
+    const authorization = `Bearer ${await getToken(server.url, 'janedoe')}`;
+    const joining = await fetch(`${server.url}/rooms/lobby/join`, { method: 'POST', headers: { authorization } });
+    assert.equal(joining.status, 200);
     await type(john.page, 'first in the lobby');
     await type(john.page, 'second in the lobby');
     // Jane's list refreshes on focus (and every 20 s): bring her tab forward.

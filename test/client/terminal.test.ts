@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
-import { type RunningServer, serverSuite } from '../helpers.js';
-import { closeClients, loggedIn, next, until } from './support.js';
+import { type RunningServer, getToken, serverSuite } from '../helpers.js';
+import { ParleyApi } from 'parley-chat-client';
+import { closeClients, loggedIn, next, sleep, until } from './support.js';
 
 // This file runs as dist/test/client/terminal.test.js: the repository root is three levels up.
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -84,6 +85,39 @@ describe('parley chat', () => {
     terminal.child.stdin.end('secret\npiped and gone\n');
     assert.equal(await terminal.exited, 0, terminal.stderr());
     assert.equal((await piped).user, 'johndoe');
+    jane.close();
+  });
+
+  test('/search prints hits, /dm opens a DM that typed lines then go to, and every message shown is reported read', async () => {
+    const jane = await loggedIn(server, 'janedoe');
+    await jane.join('general');
+    const terminal = chat(server, 'johndoe');
+    children.push(terminal);
+    terminal.child.stdin.write('secret\n');
+    await until(() => terminal.stderr().includes('joined #general'), 'joined', 15_000);
+    const { seq } = await jane.send('general', 'the terminal reads this zebra crossing');
+    await until(() => terminal.stdout().includes('zebra crossing'), 'shown');
+    const api = new ParleyApi({ url: server.url, token: await getToken(server.url) });
+    const general = async () => (await api.rooms()).find((room) => room.name === 'general')!;
+    for (let tries = 0; (await general()).read_seq! < seq && tries < 250; tries++) await sleep(20);
+    assert.deepEqual([(await general()).read_seq, (await general()).unread], [seq, 0]);
+
+    terminal.child.stdin.write('/search zebras\n');
+    await until(() => /^ {2}#general seq \d+ \[\d\d:\d\d\] janedoe: .*\*zebra\* crossing/m.test(terminal.stdout()), 'the hit, its match marked');
+
+    const added = next(jane, 'room_added');
+    terminal.child.stdin.write('/dm janedoe\n');
+    const dm = await added;
+    await until(() => terminal.stderr().includes('now in the DM with janedoe, johndoe'), 'in the DM');
+    terminal.child.stdin.write('hello in private\n');
+    const inDm = next(jane, 'message', (m) => m.room === dm.room);
+    await jane.join(dm.room);
+    assert.equal((await inDm).body, 'hello in private');
+    terminal.child.stdin.write('/rooms\n');
+    await until(() => terminal.stdout().includes(`#${dm.room} DM janedoe, johndoe ← here`), 'the room list');
+    terminal.child.stdin.write('/nope\n/quit\n');
+    assert.equal(await terminal.exited, 0, terminal.stderr());
+    assert.match(terminal.stderr(), /unknown command \/nope/);
     jane.close();
   });
 });

@@ -2,6 +2,7 @@
 // database (a SQLite file; the machine's PostgreSQL).
 import assert from 'node:assert/strict';
 import { after, before, describe } from 'node:test';
+import { SearchMarks } from 'parley-chat-protocol';
 import { UsernameTakenError } from '../../src/domain/accounts.js';
 import type { StoredEntry } from '../../src/domain/entries.js';
 import { RoomExistsError } from '../../src/domain/rooms.js';
@@ -38,16 +39,19 @@ export function storeContract(
     test('accounts: create, find, list, disable; a taken username is refused', async () => {
       const { accounts } = store;
       assert.equal(await accounts.any(), false);
-      await accounts.create({ username: 'ann', passwordHash: 'h1', scopes: ['chat:read'] });
+      // The first user of a store gets the first-user scopes, in the same transaction as the insert.
+      await accounts.create({ username: 'ann', passwordHash: 'h1', scopes: ['chat:read'], firstUserScopes: ['admin'] });
       await assert.rejects(accounts.create({ username: 'ann', passwordHash: 'h2', scopes: [] }), UsernameTakenError);
       const ann = await accounts.find('ann');
-      assert.deepEqual({ ...ann, createdAt: 0 }, { username: 'ann', passwordHash: 'h1', scopes: ['chat:read'], disabled: false, createdAt: 0 });
+      assert.deepEqual({ ...ann, createdAt: 0 }, { username: 'ann', passwordHash: 'h1', scopes: ['chat:read', 'admin'], disabled: false, createdAt: 0 });
+      const second = await accounts.create({ username: 'amy', passwordHash: 'h3', scopes: ['chat:read'], firstUserScopes: ['admin'] });
+      assert.deepEqual(second.scopes, ['chat:read'], 'only the first');
       assert.equal(await accounts.any(), true);
       assert.equal(await accounts.find('nobody'), undefined);
       assert.equal(await accounts.setDisabled('ann', true), true);
       assert.equal((await accounts.find('ann'))!.disabled, true);
       assert.equal(await accounts.setDisabled('nobody', true), false);
-      assert.deepEqual((await accounts.list()).map((u) => u.username), ['ann']);
+      assert.deepEqual((await accounts.list()).map((u) => u.username), ['amy', 'ann']);
     });
 
     test('accounts: an external identity has an issuer and no password hash', async () => {
@@ -70,7 +74,7 @@ export function storeContract(
         { kind: 'message', room: 'general', user: 'ann', body: 'one again', clientId: 'a' },
         { kind: 'message', room: 'general', user: 'bob', body: 'bob uses a too', clientId: 'a' },
       ]);
-      assert.deepEqual(results.map((r) => (r.status === 'gone' ? r.status : [r.entry.seq, r.entry.body, r.status])), [
+      assert.deepEqual(results.map((r) => (r.status === 'gone' || r.status === 'archived' ? r.status : [r.entry.seq, r.entry.body, r.status])), [
         [1, 'one', 'stored'],
         [2, 'two', 'stored'],
         [1, 'one', 'duplicate'],
@@ -130,14 +134,15 @@ export function storeContract(
       await assert.rejects(rooms.create({ name: 'secret', kind: 'public', owner: 'bob', members: [] }), RoomExistsError);
       assert.equal(await rooms.roleIn('secret', 'ann'), 'owner');
       assert.equal(await rooms.roleIn('secret', 'bob'), undefined);
-      assert.deepEqual((await rooms.visibleTo('bob')).map((r) => r.name), ['general']);
-      await rooms.setMember('secret', { username: 'bob', role: 'member' });
-      await rooms.setMember('secret', { username: 'bob', role: 'moderator' });
+      assert.deepEqual((await rooms.mine('bob')).map((r) => r.name), []);
+      assert.deepEqual((await rooms.publicRooms('bob')).map((r) => [r.name, r.member]), [['general', false]], 'a private room is not listed');
+      assert.equal(await rooms.setMember('secret', { username: 'bob', role: 'member' }), true);
+      assert.equal(await rooms.setMember('secret', { username: 'bob', role: 'moderator' }), false, 'a role change adds nobody');
       assert.deepEqual(await rooms.members('secret'), [
         { username: 'ann', role: 'owner' },
         { username: 'bob', role: 'moderator' },
       ]);
-      assert.deepEqual((await rooms.visibleTo('bob')).map((r) => [r.name, r.role]), [['general', undefined], ['secret', 'moderator']]);
+      assert.deepEqual((await rooms.mine('bob')).map((r) => [r.name, r.role, r.member, r.muted, r.readSeq]), [['secret', 'moderator', true, false, 0]]);
       assert.equal(await rooms.removeMember('secret', 'bob'), true);
       assert.equal(await rooms.removeMember('secret', 'bob'), false);
     });
@@ -220,6 +225,164 @@ export function storeContract(
       assert.equal(await tokens.redeemTicket('t1', Date.now()), '{"p":1}');
       assert.equal(await tokens.redeemTicket('t1', Date.now()), undefined);
       assert.equal(await tokens.redeemTicket('t2', Date.now()), undefined);
+    });
+
+    test('new accounts join the rooms they are given, with everything before read', async () => {
+      await store.entries.append([{ kind: 'message', room: 'general', user: 'ann', body: 'before dora came' }]);
+      const top = (await store.rooms.find('general'))!.lastSeq;
+      await store.accounts.create({ username: 'dora', passwordHash: 'h', scopes: ['chat:read'], joins: ['general', 'nowhere'] });
+      assert.deepEqual((await store.rooms.mine('dora')).map((r) => [r.name, r.role, r.readSeq]), [['general', 'member', top]]);
+      assert.equal((await store.rooms.unread('dora')).get('general'), undefined, 'nothing unread');
+    });
+
+    test('read positions only move forward, capped at the room top, in one upsert', async () => {
+      const { rooms } = store;
+      await rooms.create({ name: 'reads', kind: 'public', owner: 'bob', members: [{ username: 'bob', role: 'owner' }] });
+      await store.entries.append(['a', 'b', 'c'].map((body) => ({ kind: 'message' as const, room: 'reads', user: 'bob', body })));
+      assert.equal(await rooms.markRead('reads', 'dora', 2), 2);
+      assert.equal(await rooms.markRead('reads', 'dora', 1), undefined, 'never backwards');
+      assert.equal(await rooms.markRead('reads', 'dora', 2), undefined, 'not moved');
+      assert.equal(await rooms.markRead('reads', 'dora', 99), 3, 'capped at the newest seq');
+      assert.equal(await rooms.markRead('nowhere', 'dora', 1), undefined);
+    });
+
+    test('unread counts: messages by others after the position (exact, deleted ones out) and unread mentions, for all rooms at once', async () => {
+      const { rooms, entries } = store;
+      await rooms.create({ name: 'unr', kind: 'public', owner: 'bob', members: [{ username: 'bob', role: 'owner' }] });
+      await entries.append([{ kind: 'message', room: 'unr', user: 'bob', body: 'before dora joined' }]);
+      assert.equal(await rooms.setMember('unr', { username: 'dora', role: 'member' }), true);
+      const sent = (
+        await entries.append([
+          ...Array.from({ length: 120 }, (_, i) => ({ kind: 'message' as const, room: 'unr', user: 'bob', body: `m${i}` })),
+          { kind: 'message', room: 'unr', user: 'dora', body: 'her own: not unread' },
+          { kind: 'message', room: 'unr', user: 'bob', body: 'hi @dora', mentions: ['dora'] },
+          { kind: 'message', room: 'unr', user: 'bob', body: '@dora @dora @bob again', mentions: ['dora', 'bob'] },
+        ])
+      ).map(stored);
+      const [mention1, mention2] = sent.slice(-2);
+      assert.deepEqual(mention2!.mentions, ['dora', 'bob']);
+      assert.deepEqual((await entries.findMessage('unr', mention2!.id))!.mentions, ['dora', 'bob']);
+      let counts = await rooms.unread('dora');
+      assert.deepEqual(counts.get('unr'), { messages: 122, mentions: 2 }, 'not capped');
+      assert.equal(counts.get('reads'), undefined, 'a room she does not belong to is not counted');
+      // A deletion takes the message and its mention out; an edit that mentions her adds one.
+      await entries.append([{ kind: 'delete', room: 'unr', user: 'bob', targetId: mention1!.id }]);
+      await entries.append([{ kind: 'edit', room: 'unr', user: 'bob', targetId: sent[0]!.id, body: 'now @dora', mentions: ['dora'] }]);
+      counts = await rooms.unread('dora');
+      assert.deepEqual(counts.get('unr'), { messages: 121, mentions: 2 });
+      const [edited] = await entries.after('unr', sent.at(-1)!.seq + 1, 1);
+      assert.deepEqual([edited!.kind, edited!.mentions], ['edit', ['dora']]);
+      await rooms.markRead('unr', 'dora', mention2!.seq - 1);
+      assert.deepEqual((await rooms.unread('dora')).get('unr'), { messages: 1, mentions: 1 });
+      await rooms.markRead('unr', 'dora', mention2!.seq);
+      assert.equal((await rooms.unread('dora')).get('unr'), undefined);
+      assert.equal(await rooms.setMuted('unr', 'dora', true), true);
+      assert.equal(await rooms.setMuted('unr', 'nobody', true), false);
+      assert.deepEqual((await rooms.mine('dora')).find((r) => r.name === 'unr')?.muted, true);
+    });
+
+    test('mentionable: enabled users who may read the room', async () => {
+      await store.accounts.create({ username: 'eve', passwordHash: 'h', scopes: [] });
+      assert.deepEqual((await store.rooms.mentionable('unr', ['eve', 'dora', 'ann', 'nobody'])).sort(), ['dora', 'eve'], 'public: anyone enabled (ann is disabled)');
+      assert.deepEqual(await store.rooms.mentionable('secret', ['eve', 'dora']), [], 'private: members only');
+    });
+
+    test('rooms: titles, topics, archiving; DMs list their people; public rooms count members', async () => {
+      const { rooms } = store;
+      await rooms.create({ name: 'arch', kind: 'public', owner: 'bob', members: [{ username: 'bob', role: 'owner' }], title: 'Archive me', topic: 'old' });
+      await rooms.setMember('arch', { username: 'dora', role: 'member' });
+      const listed = (await rooms.publicRooms('dora')).find((r) => r.name === 'arch');
+      assert.deepEqual([listed?.title, listed?.topic, listed?.member, listed?.memberCount], ['Archive me', 'old', true, 2]);
+      const changed = await rooms.update('arch', { title: null, topic: 'new', archived: true });
+      assert.deepEqual([changed?.title, changed?.topic, changed?.archived], [undefined, 'new', true]);
+      assert.equal((await rooms.mine('dora')).some((r) => r.name === 'arch'), false, 'archived rooms leave the list');
+      assert.equal((await rooms.publicRooms('dora')).some((r) => r.name === 'arch'), false);
+      const [refused] = await store.entries.append([{ kind: 'message', room: 'arch', user: 'bob', body: 'read-only' }]);
+      assert.equal(refused!.status, 'archived');
+      await rooms.update('arch', { archived: false });
+      assert.equal(stored((await store.entries.append([{ kind: 'message', room: 'arch', user: 'bob', body: 'back' }]))[0]!).seq, 1);
+      await rooms.create({ name: 'dm-x', kind: 'dm', owner: 'bob', members: ['bob', 'dora', 'eve'].map((username) => ({ username, role: 'member' as const })) });
+      assert.deepEqual((await rooms.dmMembers('dora')).get('dm-x'), ['bob', 'dora', 'eve']);
+      assert.deepEqual((await rooms.members('dm-x')).map((m) => m.username), ['bob', 'dora', 'eve']);
+    });
+
+    test('directory: a prefix of the username or display name, case-insensitive, never a disabled account', async () => {
+      const { accounts } = store;
+      assert.equal(await accounts.setDisplayName('bob', 'Robert Builder'), true);
+      assert.equal(await accounts.setDisplayName('nobody', 'x'), false);
+      assert.equal((await accounts.find('bob'))!.displayName, 'Robert Builder');
+      assert.deepEqual(await accounts.directory('rob', 10), [{ username: 'bob', displayName: 'Robert Builder' }]);
+      const everyone = (await accounts.directory('', 100)).map((p) => p.username);
+      assert.ok(!everyone.includes('ann'), 'ann is disabled');
+      assert.deepEqual(everyone, [...everyone].sort(), 'in username order');
+      for (const username of ['amy', 'bob', 'dora', 'eve', 'ext@idp']) assert.ok(everyone.includes(username), username);
+      assert.deepEqual((await accounts.directory('d', 1)).map((p) => p.username), ['dora']);
+      assert.deepEqual(await accounts.directory('%', 10), [], 'wildcards are literal');
+      assert.deepEqual(await accounts.directory('an', 10), []);
+      await accounts.setDisplayName('bob', null);
+      assert.equal((await accounts.find('bob'))!.displayName, undefined);
+    });
+
+    test('settings: unset until set, then the last value', async () => {
+      assert.equal(await store.settings.get('registration'), undefined);
+      await store.settings.set('registration', 'closed');
+      await store.settings.set('registration', 'open');
+      assert.equal(await store.settings.get('registration'), 'open');
+    });
+
+    test('search: the same fixtures on both engines — stemmed, ranked, current text only, rooms one may read', async () => {
+      const { rooms, entries, search } = store;
+      await rooms.create({ name: 'srch', kind: 'public', owner: 'bob', members: [{ username: 'bob', role: 'owner' }] });
+      await rooms.create({ name: 'hush', kind: 'private', owner: 'bob', members: [{ username: 'bob', role: 'owner' }] });
+      const say = async (room: string, body: string) => stored((await entries.append([{ kind: 'message', room, user: 'bob', body }]))[0]!);
+      const early = await say('srch', 'The connection failed on Tuesday');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const connecting = await say('srch', 'connecting the new release tonight');
+      const cafe = await say('srch', 'Lunch at the café?');
+      const notes = await say('srch', 'release notes are in the wiki');
+      const checklist = await say('srch', 'release release release checklist');
+      const hidden = await say('hush', 'secret connection plan');
+      const doomed = await say('srch', 'a connection to be deleted');
+      const typo = await say('srch', 'typo here');
+      await entries.append([
+        { kind: 'delete', room: 'srch', user: 'bob', targetId: doomed.id },
+        { kind: 'edit', room: 'srch', user: 'bob', targetId: typo.id, body: 'corrected: connected text' },
+      ]);
+      const find = (text: string, more: Partial<Parameters<typeof search.messages>[0]> = {}) =>
+        search.messages({ text, username: 'dora', limit: 20, ...more }).then((hits) => hits.map((hit) => hit.id));
+      const same = (a: string[], b: string[]) => assert.deepEqual([...a].sort(), [...b].sort());
+
+      same(await find('connect'), [early.id, connecting.id, typo.id]); // stems both ways; not the deleted one, not the private room
+      same(await find('connect', { username: 'bob' }), [early.id, connecting.id, typo.id, hidden.id]); // a member reads the private room
+      same(await find('connect', { everywhere: true }), [early.id, connecting.id, typo.id, hidden.id]);
+      same(await find('connect', { room: 'hush', username: 'bob' }), [hidden.id]);
+      assert.deepEqual(await find('typo'), [], 'an edited message matches its current text only');
+      assert.deepEqual(await find('release notes'), [notes.id], 'every word must occur');
+      assert.equal((await find('release'))[0], checklist.id, 'ranked: three times the word first');
+      same(await find('release'), [checklist.id, connecting.id, notes.id]);
+      assert.deepEqual(await find('café'), [cafe.id]);
+      assert.deepEqual(await find('!!! ???'), [], 'no word, no hits');
+      same(await find('connection) OR "NEAR'), []);
+      same(await find('connect', { before: connecting.ts }), early.ts < connecting.ts ? [early.id] : []);
+      const [hit] = await search.messages({ text: 'notes', username: 'dora', limit: 1 });
+      assert.deepEqual([hit!.room, hit!.seq, hit!.user, hit!.ts], ['srch', notes.seq, 'bob', notes.ts]);
+      assert.ok(hit!.snippet.includes(`${SearchMarks.open}notes${SearchMarks.close}`), 'the match is marked');
+      assert.equal(hit!.snippet.replaceAll(SearchMarks.open, '').replaceAll(SearchMarks.close, ''), 'release notes are in the wiki');
+      // Documented differences: PostgreSQL drops English stopwords, keeps accents, and stems with Snowball; SQLite
+      // keeps stopwords, folds accents, and stems with the original Porter (deploy → "deploi", deployment → "deploy").
+      const deployment = await say('srch', 'deployment done');
+      const stopwords = await find('the');
+      const unaccented = await find('cafe');
+      const snowball = await find('deploying');
+      if (store.engine === 'sqlite') {
+        same(stopwords, [early.id, connecting.id, cafe.id, notes.id]);
+        assert.deepEqual(unaccented, [cafe.id]);
+        assert.deepEqual(snowball, []);
+      } else {
+        assert.deepEqual(stopwords, []);
+        assert.deepEqual(unaccented, []);
+        assert.deepEqual(snowball, [deployment.id]);
+      }
     });
 
     test('ping answers', async () => {

@@ -35,10 +35,26 @@ describe('rooms, permissions, edits, presence, typing', () => {
     return client.next((f) => f.type === 'ack');
   }
 
-  test('creating a room: 201, the creator owns it, everyone sees a public one; a taken name is 409', async () => {
+  test('creating a room: 201, the creator owns it, everyone can browse a public one and join it; a taken name is 409', async () => {
     const created = await api('johndoe', 'POST', '/rooms', { name: 'lobby' });
     assert.equal(created.status, 201);
-    assert.deepEqual(await created.json(), { name: 'lobby', kind: 'public', owner: 'johndoe', last_seq: 0, role: 'owner' });
+    assert.deepEqual(await created.json(), {
+      name: 'lobby',
+      kind: 'public',
+      owner: 'johndoe',
+      last_seq: 0,
+      role: 'owner',
+      member: true,
+      muted: false,
+      read_seq: 0,
+      unread: 0,
+      mentions: 0,
+    });
+    const browsed = (await (await api('janedoe', 'GET', '/rooms?scope=public')).json()) as Frame[];
+    assert.deepEqual(browsed.map((r) => [r.name, r.member, r.member_count]), [['general', true, 3], ['lobby', false, 1]]);
+    const mine = (await (await api('janedoe', 'GET', '/rooms')).json()) as Frame[];
+    assert.deepEqual(mine.map((r) => r.name), ['general'], 'a public room is hers once she joins it');
+    assert.equal((await api('janedoe', 'POST', '/rooms/lobby/join')).status, 200);
     const seen = (await (await api('janedoe', 'GET', '/rooms')).json()) as Frame[];
     assert.deepEqual(seen.map((r) => r.name), ['general', 'lobby']);
     assert.equal((await api('janedoe', 'POST', '/rooms', { name: 'lobby' })).status, 409);

@@ -3,7 +3,24 @@
 import { Connection, type ConnectionOptions, type Status } from './connection.js';
 import { Emitter } from './emitter.js';
 import { ParleyError } from './errors.js';
-import type { Ack, ClientFrame, Deleted, Edited, ErrorFrame, Joined, Left, Message, Presence, ServerFrame, Typing } from './frames.js';
+import type {
+  Ack,
+  ClientFrame,
+  Deleted,
+  Edited,
+  ErrorFrame,
+  Joined,
+  Left,
+  Mention,
+  Message,
+  Presence,
+  Read,
+  RoomAdded,
+  RoomRemoved,
+  RoomUpdated,
+  ServerFrame,
+  Typing,
+} from './frames.js';
 
 export interface ClientEvents extends Record<string, unknown> {
   /** A message of a joined room, each seq once and in increasing order (replayed ones on join/resume included). */
@@ -22,6 +39,16 @@ export interface ClientEvents extends Record<string, unknown> {
   /** The socket's token expires at `at`; with `getToken` the client refreshes it in-band by itself. */
   expiring: { at: number };
   refreshed: { expiresAt: number };
+  /** A room became yours (created, invited, DM, joined, unarchived) — on every socket of yours, joined or not. */
+  room_added: RoomAdded;
+  /** A room is no longer yours (removed, left, archived). */
+  room_removed: RoomRemoved;
+  /** Your read position moved forward elsewhere (another tab, browser or device). */
+  read: Read;
+  /** You were mentioned, in any room you may read, joined or not. */
+  mention: Mention;
+  /** A joined room's title, topic or archived state changed. */
+  room_updated: RoomUpdated;
   /** Every server frame after the welcome, before its typed event: for frame types this SDK does not know yet. */
   frame: ServerFrame;
 }
@@ -61,11 +88,21 @@ const MAX_RETRIES = 12;
 
 const JOIN_REF = 'join:';
 
+/** A read position written this recently before a socket dropped is written again on the next one. */
+const RECENT_READ_MS = 30_000;
+/** Read positions wait this long for later ones, so a burst of messages shown sends one frame per room. */
+const READ_DELAY_MS = 200;
+
 export class ParleyClient extends Emitter<ClientEvents> {
   private readonly rooms = new Map<string, Room>();
   /** By clientId (sends) or ref (everything else), in the order they were made. */
   private readonly calls = new Map<string, Call>();
   private current: Status = { state: 'connecting' };
+  /** Read positions to send (the highest per room), and the highest sent or heard per room. */
+  private readonly reads = new Map<string, number>();
+  private readonly readUpTo = new Map<string, number>();
+  /** Positions written lately: a socket that dies right after may have lost them, so the next one repeats them. */
+  private readonly recentReads = new Map<string, { seq: number; at: number }>();
   private nextRef = 0;
   private readonly connection: Connection;
 
@@ -112,6 +149,23 @@ export class ParleyClient extends Emitter<ClientEvents> {
         return this.emit('refreshed', { expiresAt: frame.expiresAt });
       case 'error':
         return this.failed({ code: frame.code, message: frame.message, retryable: frame.retryable, ref: frame.ref });
+      case 'read':
+        if (frame.seq > (this.readUpTo.get(frame.room) ?? -1)) this.readUpTo.set(frame.room, frame.seq);
+        return this.emit('read', { room: frame.room, seq: frame.seq });
+      case 'room_added': {
+        const { type: _type, ...added } = frame;
+        return this.emit('room_added', added);
+      }
+      case 'room_removed': {
+        const { type: _type, ...removed } = frame;
+        return this.emit('room_removed', removed);
+      }
+      case 'mention':
+        return this.emit('mention', { room: frame.room, id: frame.id, seq: frame.seq, user: frame.user });
+      case 'room_updated': {
+        const { type: _type, ...updated } = frame;
+        return this.emit('room_updated', updated);
+      }
     }
   }
 
@@ -119,10 +173,13 @@ export class ParleyClient extends Emitter<ClientEvents> {
     this.current = status;
     if (status.state === 'open') {
       for (const [name, room] of this.rooms) this.sendJoin(name, room);
+      this.repeatRecentReads();
+      this.flushReads();
     } else {
       for (const room of this.rooms.values()) room.live = false;
     }
     if (status.state === 'closed') {
+      clearTimeout(this.readTimer);
       const error = new ParleyError('closed', `the client is closed${status.reason ? `: ${status.reason}` : ''}`);
       for (const room of this.rooms.values()) for (const waiter of room.waiting.splice(0)) waiter.reject(error);
       for (const call of this.calls.values()) call.reject(error);
@@ -197,6 +254,42 @@ export class ParleyClient extends Emitter<ClientEvents> {
   /** Tells the room's other members this user is typing; dropped when not connected (it would be stale). */
   typing(room: string): void {
     if (this.rooms.get(room)?.live) this.connection.send({ type: 'typing', room });
+  }
+
+  /**
+   * Tells the server you have read `room` up to `seq` (e.g. the newest message shown): it keeps the position per
+   * user (never backwards), your other sockets get a `read` event, and `GET /rooms` counts unread from it. Calls
+   * are coalesced — within 200 ms only the highest seq per room goes out, and one made while disconnected goes out on the
+   * next socket.
+   */
+  read(room: string, seq: number): void {
+    if (seq <= (this.readUpTo.get(room) ?? -1) || seq <= (this.reads.get(room) ?? -1)) return;
+    this.reads.set(room, seq);
+    // A burst (a replay of hundreds of messages, each shown) becomes one frame per room.
+    this.readTimer ??= setTimeout(() => this.flushReads(), READ_DELAY_MS);
+  }
+
+  private readTimer: ReturnType<typeof setTimeout> | undefined;
+
+  private flushReads(): void {
+    clearTimeout(this.readTimer);
+    this.readTimer = undefined;
+    if (this.current.state !== 'open') return;
+    for (const [room, seq] of this.reads) {
+      if (!this.connection.send({ type: 'read', room, seq })) return;
+      this.reads.delete(room);
+      this.recentReads.set(room, { seq, at: Date.now() });
+      if (seq > (this.readUpTo.get(room) ?? -1)) this.readUpTo.set(room, seq);
+    }
+  }
+
+  /** The server ignores a position it has (no answer, no echo), so repeating the last few is harmless. */
+  private repeatRecentReads(): void {
+    const since = Date.now() - RECENT_READ_MS;
+    for (const [room, { seq, at }] of this.recentReads) {
+      this.recentReads.delete(room);
+      if (at >= since && seq > (this.reads.get(room) ?? -1)) this.reads.set(room, seq);
+    }
   }
 
   /** Closes the socket for good; calls still waiting are rejected (`closed`). */

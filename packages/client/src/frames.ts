@@ -3,6 +3,7 @@
 import type { ClientFrame, ServerFrame, ServerFrameOf } from 'parley-chat-protocol';
 
 export type { ClientFrame, Deleted, Edited, ErrorCode, Message, RoomEntry, ServerFrame } from 'parley-chat-protocol';
+export type { AdminUser, CreateRoom, DirectoryUser, Me, Member, Room, SearchHit, ServerSettings, UpdateMe, UpdateRoom } from 'parley-chat-protocol';
 
 type Payload<K extends ServerFrame['type']> = Omit<ServerFrameOf<K>, 'type' | 'ref'>;
 
@@ -15,6 +16,16 @@ export type Typing = Payload<'typing'>;
 /** `reason: 'removed'`: a moderator removed this user (absent when the client asked to leave). */
 export type Left = Payload<'left'>;
 export type Welcome = Payload<'welcome'>;
+/** A room became yours (created, invited, a DM opened with you, joined, unarchived): on every socket of yours. */
+export type RoomAdded = Payload<'room_added'>;
+/** A room is no longer yours (removed, left — maybe on another socket —, archived). */
+export type RoomRemoved = Payload<'room_removed'>;
+/** Your read position in a room moved forward (on another socket or browser of yours). */
+export type Read = Payload<'read'>;
+/** Someone (`user`) mentioned you in message `id` at `seq` of `room`, joined or not. */
+export type Mention = Payload<'mention'>;
+/** A joined room's title, topic or archived state changed. */
+export type RoomUpdated = Payload<'room_updated'>;
 export type ErrorFrame = Omit<ServerFrameOf<'error'>, 'type'>;
 /** What `send`, `edit` and friends put on the wire (the SDK fills in `ref` and `clientId`). */
 export type OutgoingFrame = ClientFrame;

@@ -7,6 +7,9 @@
 //   client.on('message', (m) => console.log(`${m.user}: ${m.body}`));
 //   await client.join('general');
 //   const { seq } = await client.send('general', 'hello');   // resolves when stored
+//   client.read('general', seq);                                // read positions live on the server
+//   const api = new ParleyApi({ url: 'http://127.0.0.1:8000', token: session.accessToken, getToken: session.getToken });
+//   const hits = await api.search('release notes');             // HTTP calls, typed
 import { ParleyClient } from './client.js';
 import type { WebSocketConstructor } from './connection.js';
 
@@ -69,9 +72,11 @@ export function socketUrl(base: string): string {
   return url.toString();
 }
 
+export { type ApiOptions, ParleyApi, type SearchOptions } from './api.js';
 export { type ClientEvents, type HistoryOptions, ParleyClient, newClientId } from './client.js';
 export type { Status, WebSocketConstructor, WebSocketLike } from './connection.js';
 export { Emitter, type Listener } from './emitter.js';
 export { AuthError, type ClientErrorCode, ParleyError } from './errors.js';
+export { Limits, SearchMarks } from 'parley-chat-protocol/catalogue';
 export * from './frames.js';
 export { type Servers, TokenSession, type TokenGrant, login, requestToken } from './auth.js';

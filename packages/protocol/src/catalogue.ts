@@ -19,7 +19,30 @@ export const Limits = {
   recentOnJoin: 50,
   /** A user's `typing` is relayed at most this often per room (ms); the rest is dropped. */
   typingIntervalMs: 2000,
+  /** People in one DM, the caller included (a DM's members are fixed: another set of people is another DM). */
+  dmMembersMax: 8,
+  /** Characters in a room's display title (the name stays the room's id) and in its topic. */
+  titleLength: 80,
+  topicLength: 250,
+  /** Characters in a user's display name. */
+  displayNameLength: 64,
+  /** Distinct `@username` mentions recognised in one message; the rest are plain text. */
+  mentionsMax: 20,
+  /** Characters in a search query. */
+  searchQueryLength: 200,
+  /** Search hits in one answer: the most a client may ask for, and what it gets when it does not say. */
+  searchMax: 50,
+  searchDefault: 20,
+  /** People in one directory answer (`GET /users?q=`): the most, and the default. */
+  directoryMax: 50,
+  directoryDefault: 20,
 } as const;
+
+/**
+ * How a search hit's `snippet` marks the words that matched: each match is wrapped in these two characters (STX
+ * and ETX, which never occur in what people type), so a client can highlight without parsing any markup.
+ */
+export const SearchMarks = { open: '\u0002', close: '\u0003' } as const;
 
 /** Room names: lowercase, so `#General` cannot pose as `#general`; short enough for a sidebar. */
 export const ROOM_NAME_PATTERN = '^[a-z0-9][a-z0-9_\\-]{0,39}$';
@@ -151,6 +174,8 @@ export const ErrorCodes = {
   room_exists: { status: 409, retryable: false, message: 'a room with that name exists', on: http },
   username_taken: { status: 409, retryable: false, message: 'that username is taken', on: http },
   not_joined: { status: 409, retryable: false, message: 'join the room first', on: ws },
+  not_member: { status: 409, retryable: false, message: 'you are not a member of this room: join it first', on: http },
+  room_archived: { status: 409, retryable: false, message: 'the room is archived: it can be read, not written to', on: both },
   // Frames.
   bad_frame: { status: 400, retryable: false, message: 'frames must be JSON objects', on: ws },
   unknown_type: { status: 400, retryable: false, message: 'unknown frame type', on: ws },

@@ -59,6 +59,13 @@ export const ClientFrames = {
     { description: 'adopt a newer access token of the same user: the socket lives until its `exp`' },
   ),
   ping: Type.Object({ type: Type.Literal('ping'), ref: Ref }, { description: 'answered `pong`' }),
+  read: Type.Object(
+    { type: Type.Literal('read'), room: RoomName, seq: Seq, ref: Ref },
+    {
+      description:
+        "you have read `room` up to `seq`: stored per user (never moving backwards, capped at the room's newest seq), sent to your other sockets as `read`, and counted in `GET /rooms`' `unread` and `mentions`. No answer; a room not joined on this socket is checked like a join",
+    },
+  ),
 };
 
 export type ClientFrameType = keyof typeof ClientFrames;
@@ -66,6 +73,14 @@ export type ClientFrameOf<K extends ClientFrameType> = Static<(typeof ClientFram
 export type ClientFrame = { [K in ClientFrameType]: ClientFrameOf<K> }[ClientFrameType];
 
 // ------------------------------------------------------------------ server → client
+
+const Mentions = Type.Optional(
+  Type.Array(User, { description: '`@username`s in the body that name an existing user who may read the room (absent when none)' }),
+);
+
+/** How a room is kept: open to everyone, by invitation, or a direct conversation of 2–8 fixed people. */
+export const RoomKind = Type.Union([Type.Literal('public'), Type.Literal('private'), Type.Literal('dm')]);
+export type RoomKind = Static<typeof RoomKind>;
 
 /** A stored message as it stands now: an edit changes `body` and sets `editedAt`, a deletion empties it. */
 export const Message = Type.Object({
@@ -77,10 +92,19 @@ export const Message = Type.Object({
   ts: Ms,
   editedAt: Type.Optional(Ms),
   deleted: Type.Optional(Type.Literal(true)),
+  mentions: Mentions,
 });
 export type Message = Static<typeof Message>;
 
-export const Edited = Type.Object({ room: Type.String(), id: Type.String(), seq: Type.Integer(), user: User, body: Type.String(), editedAt: Ms });
+export const Edited = Type.Object({
+  room: Type.String(),
+  id: Type.String(),
+  seq: Type.Integer(),
+  user: User,
+  body: Type.String(),
+  editedAt: Ms,
+  mentions: Mentions,
+});
 export type Edited = Static<typeof Edited>;
 
 /** `user` is who deleted it: the author, a room moderator or an admin. */
@@ -118,6 +142,42 @@ export const ServerFrames = {
     'you left; `reason: "removed"` when a moderator removed you from a private room',
   ),
   pong: framed('pong', { ref: OptionalRef }, 'the answer to `ping`'),
+  // The user's own stream: sent to every socket of the user, on any node, whatever rooms the socket joined.
+  room_added: framed(
+    'room_added',
+    {
+      room: Type.String(),
+      kind: RoomKind,
+      reason: Type.Union([Type.Literal('created'), Type.Literal('invited'), Type.Literal('dm'), Type.Literal('joined'), Type.Literal('unarchived')]),
+      by: Type.Optional(Type.String({ description: 'who did it, when not you' })),
+    },
+    'a room became yours (you created it, were invited, a DM was opened with you, you joined it, it was unarchived): every socket of yours gets it, joined to anything or not',
+  ),
+  room_removed: framed(
+    'room_removed',
+    {
+      room: Type.String(),
+      reason: Type.Union([Type.Literal('removed'), Type.Literal('left'), Type.Literal('archived')]),
+      by: Type.Optional(Type.String({ description: 'who did it, when not you' })),
+    },
+    'a room is no longer among yours (removed by a moderator, you left it — on any of your sockets —, its owner archived it); every socket of yours gets it',
+  ),
+  read: framed('read', { room: Type.String(), seq: Seq }, 'one of your other sockets read `room` up to `seq` (the stored position moved forward)'),
+  mention: framed(
+    'mention',
+    { room: Type.String(), id: Type.String(), seq: Seq, user: Type.String({ description: 'who mentioned you' }) },
+    'you were `@mentioned` in message `id` of `room` (also by an edit that added you): every socket of yours gets it, joined to the room or not',
+  ),
+  room_updated: framed(
+    'room_updated',
+    {
+      room: Type.String(),
+      title: Type.Optional(Type.String()),
+      topic: Type.Optional(Type.String()),
+      archived: Type.Boolean(),
+    },
+    "the room's title, topic or archived state changed (its full state now): sent to the sockets that joined it",
+  ),
   error: framed(
     'error',
     {

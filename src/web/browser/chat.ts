@@ -129,7 +129,7 @@ function view(info: Room): RoomView {
  * What it replays on join is not news: nothing is announced until the room list has said how far it went.
  */
 function unlisted(name: string): RoomView {
-  const room = view({ name, kind: 'public', last_seq: 0 });
+  const room = view({ name, kind: 'public', last_seq: 0, member: false });
   room.quietUpTo = Infinity;
   return room;
 }
