@@ -81,6 +81,8 @@ export interface ServerParts {
   presence?: Presence;
   /** Tells this node's bus messages from the others'; default: random. */
   nodeId?: string;
+  /** The time tokens are issued and checked at (ms since the epoch); default: Date.now. */
+  clock?: () => number;
   /** How often the node compares each room's stored top with what it delivered (ms). */
   positionEveryMs?: number;
 }
@@ -141,11 +143,11 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
       "PARLEY_PUBLIC_URL is not set: the OAuth2 issuer is this node's listen address; set it to the URL clients use (the same on every node)",
     );
   }
-  const tokens = new TokenService(signingKey, {
-    issuer: () => config.issuer ?? publicUrl.value,
-    audience: config.audience,
-    accessTokenTtlSeconds: config.accessTokenTtlSeconds,
-  });
+  const tokens = new TokenService(
+    signingKey,
+    { issuer: () => config.issuer ?? publicUrl.value, audience: config.audience, accessTokenTtlSeconds: config.accessTokenTtlSeconds },
+    parts.clock,
+  );
   const hasher = new PasswordHasher({
     concurrency: config.hashConcurrency,
     maxWaiting: config.hashQueue,
