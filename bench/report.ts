@@ -41,11 +41,13 @@ function table(cases: CaseResult[]): string {
   const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i < 2 ? '---' : '---:')).join('|')}|`];
   for (const c of cases) {
     // Other processes' CPU is summarised under the table, not given a row per case.
-    c.metrics.filter((m) => m.key !== 'others').forEach((metric, i) => {
-      const cells = [i === 0 ? c.title : '', metric.label, value(c, c.subject, metric)];
-      for (const k of others) cells.push(c.columns[k] ? `${ratio(c, k, metric)}(${value(c, k, metric)})` : (c.skipped?.[k] ? 'skipped' : ''));
-      lines.push(`| ${cells.join(' | ')} |`);
-    });
+    c.metrics
+      .filter((m) => m.key !== 'others')
+      .forEach((metric, i) => {
+        const cells = [i === 0 ? c.title : '', metric.label, value(c, c.subject, metric)];
+        for (const k of others) cells.push(c.columns[k] ? `${ratio(c, k, metric)}(${value(c, k, metric)})` : c.skipped?.[k] ? 'skipped' : '');
+        lines.push(`| ${cells.join(' | ')} |`);
+      });
   }
   return lines.join('\n');
 }
@@ -64,11 +66,15 @@ export function markdown(results: ResultsFile): string {
   for (const c of results.cases) {
     const label = c.metrics.find((m) => m.key === 'others')?.label;
     if (!label) continue;
-    for (const col of Object.values(c.columns)) for (const r of col.runs) if (r.others !== undefined) byLabel.set(label, [...(byLabel.get(label) ?? []), r.others]);
+    for (const col of Object.values(c.columns))
+      for (const r of col.runs) if (r.others !== undefined) byLabel.set(label, [...(byLabel.get(label) ?? []), r.others]);
   }
   const disturbed = results.cases.flatMap((c) => Object.values(c.columns)).reduce((n, col) => n + (col.disturbed ?? 0), 0);
   const runs = results.cases.flatMap((c) => Object.values(c.columns)).reduce((n, col) => n + col.runs.length, 0);
-  if (disturbed) notes.push(`${disturbed} of ${runs} runs were disturbed (other processes took ≥ 0.5 cores); medians leave them out where a column has a clean run`);
+  if (disturbed)
+    notes.push(
+      `${disturbed} of ${runs} runs were disturbed (other processes took ≥ 0.5 cores); medians leave them out where a column has a clean run`,
+    );
   for (const [label, values] of byLabel) {
     const sorted = [...values].sort((a, b) => a - b);
     notes.push(
@@ -89,7 +95,7 @@ export function markdown(results: ResultsFile): string {
       ...[...skipped].map(([k, why]) => `- ${k} skipped: ${why}`),
     ].join('\n'),
   );
-  return parts.join('\n\n') + '\n';
+  return `${parts.join('\n\n')}\n`;
 }
 
 function main(): void {
@@ -103,7 +109,10 @@ function main(): void {
   const current = fs.readFileSync(readme, 'utf8');
   const block = /<!-- bench:start -->[\s\S]*?<!-- bench:end -->/;
   if (!block.test(current)) throw new Error('README.md has no <!-- bench:start --> … <!-- bench:end --> block');
-  fs.writeFileSync(readme, current.replace(block, () => `<!-- bench:start -->\n${text}<!-- bench:end -->`));
+  fs.writeFileSync(
+    readme,
+    current.replace(block, () => `<!-- bench:start -->\n${text}<!-- bench:end -->`),
+  );
   console.log(`README.md: performance block rewritten from ${file}`);
 }
 

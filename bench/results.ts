@@ -32,7 +32,8 @@ export function readResults(file: string): ResultsFile | undefined {
 }
 
 export function writeResults(file: string, results: ResultsFile): void {
-  const round = (_key: string, value: unknown) => (typeof value === 'number' && Number.isFinite(value) && !Number.isInteger(value) ? Number(value.toPrecision(4)) : value);
+  const round = (_key: string, value: unknown) =>
+    typeof value === 'number' && Number.isFinite(value) && !Number.isInteger(value) ? Number(value.toPrecision(4)) : value;
   fs.mkdirSync(new URL('.', `file://${file}`), { recursive: true });
-  fs.writeFileSync(file, JSON.stringify(results, round, 2) + '\n');
+  fs.writeFileSync(file, `${JSON.stringify(results, round, 2)}\n`);
 }

@@ -50,7 +50,9 @@ function parseArgs(argv: string[]): Args {
     else if (arg in SCENARIOS) scenarios.push(arg);
     else if ((PEERS as string[]).includes(arg)) peers.push(arg as PeerName);
     else {
-      console.error(`unknown argument "${arg}"\nscenarios: ${Object.keys(SCENARIOS).join(' ')}\npeers: ${PEERS.join(' ')}\nflags: --quick --rounds=N --no-pin`);
+      console.error(
+        `unknown argument "${arg}"\nscenarios: ${Object.keys(SCENARIOS).join(' ')}\npeers: ${PEERS.join(' ')}\nflags: --quick --rounds=N --no-pin`,
+      );
       process.exit(2);
     }
   }

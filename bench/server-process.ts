@@ -28,7 +28,9 @@ export function findBun(): { path?: string; version?: string; reason?: string } 
     const version = execFileSync(binary, ['--version'], { encoding: 'utf8', timeout: 10_000 }).trim();
     return { path: binary, version };
   } catch (error) {
-    return { reason: `${binary} does not run (${(error as Error).message.split('\n')[0]}); was its postinstall allowed? (npm install-scripts approve bun, npm rebuild bun)` };
+    return {
+      reason: `${binary} does not run (${(error as Error).message.split('\n')[0]}); was its postinstall allowed? (npm install-scripts approve bun, npm rebuild bun)`,
+    };
   }
 }
 
@@ -52,7 +54,13 @@ export class ServerProcess {
       peer === 'bun'
         ? [findBun().path!, path.join(here, 'peers', 'bun.js')]
         : // BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": profile the servers under load.
-          [process.execPath, '--expose-gc', ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean), path.join(here, 'servers.js'), peer];
+          [
+            process.execPath,
+            '--expose-gc',
+            ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
+            path.join(here, 'servers.js'),
+            peer,
+          ];
     const dataDir = peer === 'parley' ? fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-')) : undefined;
     if (dataDir) env = { ...env, BENCH_DATA_DIR: dataDir };
     const argv = pinning.server ? ['taskset', '-c', pinning.server, ...command] : command;

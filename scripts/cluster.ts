@@ -48,7 +48,10 @@ async function main(): Promise<void> {
   const nodes: ChildProcess[] = [];
   for (const [i, port] of PORTS.entries()) {
     const nodeDir = path.join(dataDir, `node${i + 1}`);
-    const child = spawn(process.execPath, [CLI, 'serve', '--port', String(port), '--data', nodeDir, ...process.argv.slice(2)], { env, stdio: 'inherit' });
+    const child = spawn(process.execPath, [CLI, 'serve', '--port', String(port), '--data', nodeDir, ...process.argv.slice(2)], {
+      env,
+      stdio: 'inherit',
+    });
     nodes.push(child);
     await waitForReady(port, child);
   }

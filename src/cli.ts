@@ -42,8 +42,16 @@ async function main(argv: string[]): Promise<void> {
     // A client: no server configuration is read, and only the SDK and ws are loaded.
     if (!values.user) throw new UsageError('chat needs --user NAME');
     const { runChat } = await import('./terminal/chat.js');
-    const urls = (values.url ?? ['http://127.0.0.1:8000']).flatMap((url) => url.split(',')).map((url) => url.trim()).filter(Boolean);
-    process.exitCode = await runChat({ urls, user: values.user, room: values.room ?? DEFAULT_ROOM, passwordStdin: values['password-stdin'] ?? false });
+    const urls = (values.url ?? ['http://127.0.0.1:8000'])
+      .flatMap((url) => url.split(','))
+      .map((url) => url.trim())
+      .filter(Boolean);
+    process.exitCode = await runChat({
+      urls,
+      user: values.user,
+      room: values.room ?? DEFAULT_ROOM,
+      passwordStdin: values['password-stdin'] ?? false,
+    });
     return;
   }
   const { url: _urls, ...settings } = values;
@@ -95,7 +103,9 @@ async function serve(config: Config): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   const address = await app.listen({ host: config.host, port: config.port });
   if (!(await app.hasUsers())) {
-    app.log.info(`No users yet: open ${address}/register to create one, or run \`npx parley user add NAME\` (or start with --demo); the first account is the server's admin.`);
+    app.log.info(
+      `No users yet: open ${address}/register to create one, or run \`npx parley user add NAME\` (or start with --demo); the first account is the server's admin.`,
+    );
   }
 }
 
@@ -128,7 +138,9 @@ async function userCommand(
       }
       case 'list': {
         for (const user of await store.accounts.list()) {
-          console.log(`${user.username}\t${user.disabled ? 'disabled' : 'active'}\t${user.scopes.join(' ')}\t${new Date(user.createdAt).toISOString()}`);
+          console.log(
+            `${user.username}\t${user.disabled ? 'disabled' : 'active'}\t${user.scopes.join(' ')}\t${new Date(user.createdAt).toISOString()}`,
+          );
         }
         return;
       }
@@ -149,7 +161,9 @@ async function userCommand(
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

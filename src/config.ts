@@ -41,14 +41,16 @@ const text = (value: string) => value;
 function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER) {
   return (value: string, label: string) => {
     const number = Number(value);
-    if (!Number.isInteger(number) || number < min || number > max) throw new ConfigError(`${label} must be a whole number from ${min} to ${max}, got "${value}"`);
+    if (!Number.isInteger(number) || number < min || number > max)
+      throw new ConfigError(`${label} must be a whole number from ${min} to ${max}, got "${value}"`);
     return number;
   };
 }
 
 function oneOf<T extends string>(...choices: T[]) {
   return (value: string, label: string) => {
-    if (!(choices as string[]).includes(value)) throw new ConfigError(`${label} must be ${choices.map((c) => `"${c}"`).join(' or ')}, got "${value}"`);
+    if (!(choices as string[]).includes(value))
+      throw new ConfigError(`${label} must be ${choices.map((c) => `"${c}"`).join(' or ')}, got "${value}"`);
     return value as T;
   };
 }
@@ -162,11 +164,36 @@ const list = (value: string) =>
 export const SETTINGS = {
   host: setting('PARLEY_HOST', 'host', '127.0.0.1', 'listen address', text),
   port: setting('PARLEY_PORT', 'port', '8000', 'listen port (`0`: any free port)', wholeNumber(0, 65535)),
-  dataDir: setting('PARLEY_DATA_DIR', 'data', './data', 'SQLite file `parley.db` and the generated signing key `jwt-signing.key` (mode 0600)', (value) => path.resolve(value)),
-  jwtSecret: setting('PARLEY_JWT_SECRET', 'jwt-secret', undefined, 'HS256 secret (≥ 32 bytes) instead of the generated key; needed when several nodes share tokens', secret, 'generated'),
-  accessTokenTtlSeconds: setting('PARLEY_ACCESS_TOKEN_TTL', 'access-token-ttl', '15m', 'access-token lifetime (`900`, `90s`, `15m`, `12h`, `30d`)', parseDuration),
+  dataDir: setting(
+    'PARLEY_DATA_DIR',
+    'data',
+    './data',
+    'SQLite file `parley.db` and the generated signing key `jwt-signing.key` (mode 0600)',
+    (value) => path.resolve(value),
+  ),
+  jwtSecret: setting(
+    'PARLEY_JWT_SECRET',
+    'jwt-secret',
+    undefined,
+    'HS256 secret (≥ 32 bytes) instead of the generated key; needed when several nodes share tokens',
+    secret,
+    'generated',
+  ),
+  accessTokenTtlSeconds: setting(
+    'PARLEY_ACCESS_TOKEN_TTL',
+    'access-token-ttl',
+    '15m',
+    'access-token lifetime (`900`, `90s`, `15m`, `12h`, `30d`)',
+    parseDuration,
+  ),
   refreshTokenTtlSeconds: setting('PARLEY_REFRESH_TOKEN_TTL', 'refresh-token-ttl', '30d', 'refresh-token lifetime', parseDuration),
-  refreshReuseGraceSeconds: setting('PARLEY_REFRESH_REUSE_GRACE', 'refresh-reuse-grace', '5s', 'a spent refresh token shown again this soon is a race: refused, login kept', parseDuration),
+  refreshReuseGraceSeconds: setting(
+    'PARLEY_REFRESH_REUSE_GRACE',
+    'refresh-reuse-grace',
+    '5s',
+    'a spent refresh token shown again this soon is a race: refused, login kept',
+    parseDuration,
+  ),
   expiryWarningSeconds: setting(
     'PARLEY_EXPIRY_WARNING',
     'expiry-warning',
@@ -174,10 +201,30 @@ export const SETTINGS = {
     'how long before `exp` an open socket gets `expiring`; must be below the token lifetime (unset, it is at most half of it)',
     parseDuration,
   ),
-  oidcIssuer: setting('PARLEY_OIDC_ISSUER', 'oidc-issuer', undefined, 'accept access tokens of this OpenID provider (with `PARLEY_OIDC_JWKS_URL`)', text, 'none'),
-  oidcJwksUrl: setting('PARLEY_OIDC_JWKS_URL', 'oidc-jwks-url', undefined, "the provider's JWKS, which verifies its tokens", url('http', 'https'), 'none'),
+  oidcIssuer: setting(
+    'PARLEY_OIDC_ISSUER',
+    'oidc-issuer',
+    undefined,
+    'accept access tokens of this OpenID provider (with `PARLEY_OIDC_JWKS_URL`)',
+    text,
+    'none',
+  ),
+  oidcJwksUrl: setting(
+    'PARLEY_OIDC_JWKS_URL',
+    'oidc-jwks-url',
+    undefined,
+    "the provider's JWKS, which verifies its tokens",
+    url('http', 'https'),
+    'none',
+  ),
   oidcAudience: setting('PARLEY_OIDC_AUDIENCE', 'oidc-audience', undefined, 'the `aud` its tokens must carry', text, 'none'),
-  oidcUsernameClaim: setting('PARLEY_OIDC_USERNAME_CLAIM', 'oidc-username-claim', 'preferred_username,sub', 'claims tried in order for the local username', list),
+  oidcUsernameClaim: setting(
+    'PARLEY_OIDC_USERNAME_CLAIM',
+    'oidc-username-claim',
+    'preferred_username,sub',
+    'claims tried in order for the local username',
+    list,
+  ),
   oidcJwksCooldownSeconds: setting('PARLEY_OIDC_JWKS_COOLDOWN', 'oidc-jwks-cooldown', '30s', 'least time between two JWKS fetches', parseDuration),
   publicUrl: setting(
     'PARLEY_PUBLIC_URL',
@@ -196,7 +243,14 @@ export const SETTINGS = {
     'the public URL',
   ),
   audience: setting('PARLEY_AUDIENCE', 'audience', 'parley', 'the `aud` Parley signs and requires', text),
-  allowedOrigins: setting('PARLEY_ALLOWED_ORIGINS', 'allowed-origins', '', 'comma-separated origins allowed besides the server\'s own: for sockets and form posts, and for CORS on the token, ticket, discovery and bearer API routes (no cookies cross-origin)', origins, 'none'),
+  allowedOrigins: setting(
+    'PARLEY_ALLOWED_ORIGINS',
+    'allowed-origins',
+    '',
+    "comma-separated origins allowed besides the server's own: for sockets and form posts, and for CORS on the token, ticket, discovery and bearer API routes (no cookies cross-origin)",
+    origins,
+    'none',
+  ),
   registration: setting(
     'PARLEY_REGISTRATION',
     'registration',
@@ -236,7 +290,13 @@ export const SETTINGS = {
     metricsToken,
     'none',
   ),
-  metricsHost: setting('PARLEY_METRICS_HOST', 'metrics-host', '127.0.0.1', 'listen address of the metrics listener (with `PARLEY_METRICS_PORT`)', text),
+  metricsHost: setting(
+    'PARLEY_METRICS_HOST',
+    'metrics-host',
+    '127.0.0.1',
+    'listen address of the metrics listener (with `PARLEY_METRICS_PORT`)',
+    text,
+  ),
   metricsPort: setting(
     'PARLEY_METRICS_PORT',
     'metrics-port',
@@ -245,12 +305,18 @@ export const SETTINGS = {
     wholeNumber(0, 65535),
     'none',
   ),
-  wsFrameRate: setting('PARLEY_WS_FRAME_RATE', 'ws-frame-rate', '100', 'frames per second one socket may send (bursts of 4×); beyond, close `4029`', wholeNumber(1)),
+  wsFrameRate: setting(
+    'PARLEY_WS_FRAME_RATE',
+    'ws-frame-rate',
+    '100',
+    'frames per second one socket may send (bursts of 4×); beyond, close `4029`',
+    wholeNumber(1),
+  ),
   wsMaxBufferedBytes: setting(
     'PARLEY_WS_MAX_BUFFERED',
     'ws-max-buffered',
     '4m',
-    'unread bytes the server may hold for one socket (either endpoint); past it the socket is closed `1013` (slow consumer), whatever the client sends — a replay is paced by the client\'s reading instead',
+    "unread bytes the server may hold for one socket (either endpoint); past it the socket is closed `1013` (slow consumer), whatever the client sends — a replay is paced by the client's reading instead",
     parseBytes,
   ),
   wsMaxPendingFrames: setting(
@@ -260,7 +326,13 @@ export const SETTINGS = {
     'frames one `/ws` socket may have sent that still wait to be handled (frames are handled in order, so they pile up behind a join whose replay the client does not read); past it, close `4030`',
     wholeNumber(1),
   ),
-  wsMaxPendingBytes: setting('PARLEY_WS_MAX_PENDING', 'ws-max-pending', '4m', 'the same budget in bytes: frames waiting to be handled on one socket, all together', parseBytes),
+  wsMaxPendingBytes: setting(
+    'PARLEY_WS_MAX_PENDING',
+    'ws-max-pending',
+    '4m',
+    'the same budget in bytes: frames waiting to be handled on one socket, all together',
+    parseBytes,
+  ),
   wsHeartbeatSeconds: setting(
     'PARLEY_WS_HEARTBEAT',
     'ws-heartbeat',
@@ -279,17 +351,23 @@ export const SETTINGS = {
     'PARLEY_MAX_CONNECTIONS_PER_ADDRESS',
     'max-connections-per-address',
     '128',
-    'HTTP connections one peer address may hold open at once (WebSockets excepted: they count as sockets per user); past it a new connection is reset. Behind a proxy every client has the proxy\'s address: raise it, or `0` turns it off',
+    "HTTP connections one peer address may hold open at once (WebSockets excepted: they count as sockets per user); past it a new connection is reset. Behind a proxy every client has the proxy's address: raise it, or `0` turns it off",
     wholeNumber(0),
   ),
   headersTimeoutSeconds: setting(
     'PARLEY_HEADERS_TIMEOUT',
     'headers-timeout',
     '10s',
-    'a request\'s headers must arrive within this (answered `408 request_timeout`), and a WebSocket handshake must be through the gate within it again after its headers',
+    "a request's headers must arrive within this (answered `408 request_timeout`), and a WebSocket handshake must be through the gate within it again after its headers",
     parseDuration,
   ),
-  requestTimeoutSeconds: setting('PARLEY_REQUEST_TIMEOUT', 'request-timeout', '30s', 'a whole request, body included, must arrive within this (`408 request_timeout`)', parseDuration),
+  requestTimeoutSeconds: setting(
+    'PARLEY_REQUEST_TIMEOUT',
+    'request-timeout',
+    '30s',
+    'a whole request, body included, must arrive within this (`408 request_timeout`)',
+    parseDuration,
+  ),
   idleTimeoutSeconds: setting(
     'PARLEY_IDLE_TIMEOUT',
     'idle-timeout',
@@ -301,7 +379,7 @@ export const SETTINGS = {
     'PARLEY_KEEP_ALIVE_TIMEOUT',
     'keep-alive-timeout',
     '72s',
-    'an idle keep-alive connection is closed after this; behind a load balancer keep it above the balancer\'s own idle timeout',
+    "an idle keep-alive connection is closed after this; behind a load balancer keep it above the balancer's own idle timeout",
     parseDuration,
   ),
   hashConcurrency: setting(
@@ -326,7 +404,13 @@ export const SETTINGS = {
     '`POST /rooms` attempts one user may make per hour (every node together when `PARLEY_REDIS_URL` is set); past it `429 too_many_requests` with `Retry-After`',
     wholeNumber(1),
   ),
-  logLevel: setting('PARLEY_LOG_LEVEL', 'log-level', 'info', 'pino level (`silent` … `trace`)', oneOf('silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace')),
+  logLevel: setting(
+    'PARLEY_LOG_LEVEL',
+    'log-level',
+    'info',
+    'pino level (`silent` … `trace`)',
+    oneOf('silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'),
+  ),
   databaseUrl: setting(
     'PARLEY_DATABASE_URL',
     'database-url',
@@ -335,7 +419,14 @@ export const SETTINGS = {
     url('postgres', 'postgresql'),
     'none',
   ),
-  redisUrl: setting('PARLEY_REDIS_URL', 'redis-url', undefined, '`redis://…` — the Redis bus, for running several nodes (with PostgreSQL and a shared `PARLEY_JWT_SECRET`)', url('redis', 'rediss'), 'none'),
+  redisUrl: setting(
+    'PARLEY_REDIS_URL',
+    'redis-url',
+    undefined,
+    '`redis://…` — the Redis bus, for running several nodes (with PostgreSQL and a shared `PARLEY_JWT_SECRET`)',
+    url('redis', 'rediss'),
+    'none',
+  ),
   redisPrefix: setting('PARLEY_REDIS_PREFIX', 'redis-prefix', 'parley:', 'channel prefix, so several Parleys can share one Redis', text),
   storeTimeoutSeconds: setting(
     'PARLEY_STORE_TIMEOUT',

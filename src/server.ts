@@ -8,7 +8,7 @@ import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { CloseCodes, Limits, ParleyError } from 'parley-chat-protocol';
+import { CloseCodes, Limits } from 'parley-chat-protocol';
 import { adminRoutes } from './api/admin.js';
 import { roomRoutes } from './api/rooms.js';
 import { searchRoutes } from './api/search.js';
@@ -126,7 +126,8 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
   }
   if (!parts.store) owned.push(store);
   const bus =
-    parts.bus ?? (config.redisUrl ? new RedisBus(config.redisUrl, config.redisPrefix, (error) => app.log.warn({ err: error }, 'redis bus')) : new MemoryBus());
+    parts.bus ??
+    (config.redisUrl ? new RedisBus(config.redisUrl, config.redisPrefix, (error) => app.log.warn({ err: error }, 'redis bus')) : new MemoryBus());
   if (!parts.bus) owned.push(bus);
   const nodeId = parts.nodeId ?? randomUUID();
   const presence =

@@ -65,17 +65,19 @@ describe('two nodes', () => {
     const jane = await getToken(b.url, 'janedoe');
     const total = 600;
     const seen: Frame[] = [];
-    const record = (client: Client) => client.socket.on('message', (data) => {
-      const frame = JSON.parse(String(data)) as Frame;
-      if (frame.type === 'message' && frame.body.startsWith('burst ')) seen.push(frame);
-    });
+    const record = (client: Client) =>
+      client.socket.on('message', (data) => {
+        const frame = JSON.parse(String(data)) as Frame;
+        if (frame.type === 'message' && frame.body.startsWith('burst ')) seen.push(frame);
+      });
     let observer = await joined(b, jane, undefined, record);
     const senders = [await joined(a, john), await joined(b, john)];
     const acks: Frame[] = [];
-    for (const sender of senders) sender.socket.on('message', (data) => {
-      const frame = JSON.parse(String(data)) as Frame;
-      if (frame.type === 'ack') acks.push(frame);
-    });
+    for (const sender of senders)
+      sender.socket.on('message', (data) => {
+        const frame = JSON.parse(String(data)) as Frame;
+        if (frame.type === 'ack') acks.push(frame);
+      });
     for (let i = 0; i < total; i++) {
       senders[i % 2]!.send({ type: 'send', room: 'general', body: `burst ${i}`, clientId: `burst-${i}` });
       // Let the sends flow while the loop goes on, so the drop below really lands mid-stream.
@@ -93,9 +95,16 @@ describe('two nodes', () => {
     assert.equal(acks.length, total);
     const seqs = seen.map((m) => m.seq);
     const first = Math.min(...acks.map((x) => x.seq));
-    assert.deepEqual(seqs, Array.from({ length: total }, (_, i) => first + i), 'contiguous: nothing lost, nothing doubled');
+    assert.deepEqual(
+      seqs,
+      Array.from({ length: total }, (_, i) => first + i),
+      'contiguous: nothing lost, nothing doubled',
+    );
     const bySeq = new Map(acks.map((x) => [x.seq, x.clientId]));
-    assert.ok(seen.every((m) => bySeq.get(m.seq) === `burst-${m.body.slice(6)}`), 'each seq carries the message acked with it');
+    assert.ok(
+      seen.every((m) => bySeq.get(m.seq) === `burst-${m.body.slice(6)}`),
+      'each seq carries the message acked with it',
+    );
     for (const client of [observer, ...senders]) client.close();
   });
 
@@ -119,7 +128,9 @@ describe('two nodes', () => {
 
   test('a ticket issued by one node opens a socket on the other, once', async () => {
     const token = await getToken(a.url);
-    const { ticket } = (await (await fetch(`${a.url}/ws-ticket`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })).json()) as { ticket: string };
+    const { ticket } = (await (await fetch(`${a.url}/ws-ticket`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })).json()) as {
+      ticket: string;
+    };
     const client = await Client.open(`${b.wsUrl}/ws?ticket=${ticket}`);
     assert.equal((await client.next()).user, 'johndoe');
     client.close();

@@ -22,7 +22,10 @@ test('flags win over the environment', () => {
 });
 
 test('durations read as seconds, minutes, hours, days', () => {
-  assert.deepEqual(['900', '90s', '15m', '12h', '30d'].map((d) => parseDuration(d, 'X')), [900, 90, 900, 43200, 2592000]);
+  assert.deepEqual(
+    ['900', '90s', '15m', '12h', '30d'].map((d) => parseDuration(d, 'X')),
+    [900, 90, 900, 43200, 2592000],
+  );
 });
 
 test('a bad setting fails fast naming the variable', () => {
@@ -37,11 +40,18 @@ test('a bad setting fails fast naming the variable', () => {
     [{ PARLEY_PUBLIC_URL: 'ftp://chat.example' }, /PARLEY_PUBLIC_URL/],
     [{ PARLEY_PUBLIC_URL: 'chat.example' }, /PARLEY_PUBLIC_URL/],
   ];
-  for (const [env, message] of cases) assert.throws(() => loadConfig(env), (e: Error) => e instanceof ConfigError && message.test(e.message));
+  for (const [env, message] of cases)
+    assert.throws(
+      () => loadConfig(env),
+      (e: Error) => e instanceof ConfigError && message.test(e.message),
+    );
 });
 
 test('allowed origins are normalised to origins', () => {
-  assert.deepEqual(loadConfig({ PARLEY_ALLOWED_ORIGINS: 'https://a.example/, http://b.example:8080' }).allowedOrigins, ['https://a.example', 'http://b.example:8080']);
+  assert.deepEqual(loadConfig({ PARLEY_ALLOWED_ORIGINS: 'https://a.example/, http://b.example:8080' }).allowedOrigins, [
+    'https://a.example',
+    'http://b.example:8080',
+  ]);
 });
 
 test('the public URL is normalised to an origin; unset, issuer and public URL come from the listen address', () => {

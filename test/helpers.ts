@@ -202,7 +202,7 @@ export class Client {
 }
 
 // Frames are JSON objects whose fields tests read freely.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: frames are read field by field in assertions.
 export type Frame = Record<string, any>;
 
 function parseOrText(text: string): unknown {

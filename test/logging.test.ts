@@ -43,9 +43,15 @@ test('passwords, tokens, refresh tokens, tickets and cookies never appear in the
   const wsUrl = url.replace('http', 'ws');
   const viaHeader = await Client.open(`${wsUrl}/ws`, { headers: { authorization: `Bearer ${grant.access_token}` } });
   const viaCookie = await Client.open(`${wsUrl}/ws`, { headers: { cookie: `parley_token=${grant.access_token}` } });
-  const { ticket } = (await (await fetch(`${url}/ws-ticket`, { method: 'POST', headers: { authorization: `Bearer ${grant.access_token}` } })).json()) as { ticket: string };
+  const { ticket } = (await (
+    await fetch(`${url}/ws-ticket`, { method: 'POST', headers: { authorization: `Bearer ${grant.access_token}` } })
+  ).json()) as { ticket: string };
   const viaTicket = await Client.open(`${wsUrl}/ws?ticket=${ticket}`);
-  const login = await fetch(`${url}/login`, { method: 'POST', body: new URLSearchParams({ username: 'johndoe', password, next: '/' }), redirect: 'manual' });
+  const login = await fetch(`${url}/login`, {
+    method: 'POST',
+    body: new URLSearchParams({ username: 'johndoe', password, next: '/' }),
+    redirect: 'manual',
+  });
   const cookie = login.headers.getSetCookie().join('; ');
   await fetch(`${url}/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: grant.refresh_token }) });
   for (const client of [viaHeader, viaCookie, viaTicket]) {

@@ -114,7 +114,7 @@ export const sourceAddress = (i: number) => `127.0.0.${1 + (i % 8)}`;
 export const DISTURBED_CORES = 0.5;
 
 export const LOADGEN_METRIC: Metric = { key: 'loadgen', label: 'load generator busy (share of its core)', better: 'info' };
-export const OTHERS_METRIC: Metric = { key: 'others', label: 'other processes\' CPU meanwhile (cores)', better: 'info' };
+export const OTHERS_METRIC: Metric = { key: 'others', label: "other processes' CPU meanwhile (cores)", better: 'info' };
 
 /** Starts a fresh server per peer for one scenario (no state carried over from another), stops them after. */
 export async function withServers<T>(bench: Bench, peers: PeerName[], fn: (servers: Map<PeerName, ServerProcess>) => Promise<T>): Promise<T> {

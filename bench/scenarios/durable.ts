@@ -50,7 +50,7 @@ export async function durable(bench: Bench): Promise<CaseResult[]> {
         {
           subject: 'postgres',
           skipped: postgres ? {} : { postgres: `PostgreSQL at ${POSTGRES} unavailable` },
-          notes: ['server CPU excludes PostgreSQL\'s own processes'],
+          notes: ["server CPU excludes PostgreSQL's own processes"],
         },
       ),
     ];
@@ -89,7 +89,8 @@ async function ackRun(bench: Bench, server: ServerProcess, senders: number, wind
             ws.onFrame = (buf, start, end, now) => {
               // Only acks matter here; the broadcast copies of every sender's messages are skipped unparsed.
               if (buf.toString('latin1', start, Math.min(end, start + 14)) !== '{"type":"ack",') {
-                if (buf.toString('latin1', start, Math.min(end, start + 15)) === '{"type":"error"') reject(new Error(buf.toString('utf8', start, end)));
+                if (buf.toString('latin1', start, Math.min(end, start + 15)) === '{"type":"error"')
+                  reject(new Error(buf.toString('utf8', start, end)));
                 return;
               }
               const { clientId } = JSON.parse(buf.toString('utf8', start, end)) as { clientId: string };

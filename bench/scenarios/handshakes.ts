@@ -2,7 +2,18 @@
 // is authenticated and live), close it. Every peer verifies the same JWT; Parley also looks the user and
 // the revocation list up in its store. Socket.IO's handshake is two more exchanges (open and CONNECT packets).
 import { PEER_LABELS } from '../server-process.js';
-import { type Bench, type CaseResult, LOADGEN_METRIC, OTHERS_METRIC, caseResult, interleave, pool, sourceAddress, timed, withServers } from './common.js';
+import {
+  type Bench,
+  type CaseResult,
+  LOADGEN_METRIC,
+  OTHERS_METRIC,
+  caseResult,
+  interleave,
+  pool,
+  sourceAddress,
+  timed,
+  withServers,
+} from './common.js';
 
 export async function handshakes(bench: Bench): Promise<CaseResult[]> {
   const count = bench.quick ? 400 : 2000;

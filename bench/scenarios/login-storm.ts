@@ -25,7 +25,10 @@ export async function loginStorm(bench: Bench): Promise<CaseResult[]> {
             graceMs: 2000,
             during: phase === 'storm' ? (endsAt) => storm(server.port, logins, endsAt) : undefined,
           }),
-        { show: (f) => `p50 ${fmt(f.p50Ms!)} ms, p99 ${fmt(f.p99Ms!)} ms, ${(f.delivered! * 100).toFixed(1)}% delivered${f.logins ? `, ${fmt(f.logins)} logins/s` : ''}` },
+        {
+          show: (f) =>
+            `p50 ${fmt(f.p50Ms!)} ms, p99 ${fmt(f.p99Ms!)} ms, ${(f.delivered! * 100).toFixed(1)}% delivered${f.logins ? `, ${fmt(f.logins)} logins/s` : ''}`,
+        },
       );
     } finally {
       await members.close();

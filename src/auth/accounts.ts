@@ -57,7 +57,8 @@ export class AccountService {
   async changePassword(username: string, current: string, password: string): Promise<number> {
     const user = await this.accounts.find(username);
     if (!user || user.disabled) throw invalidToken('the account is disabled or gone');
-    if (user.passwordHash === undefined) throw new ParleyError('invalid_request', 'this account signs in through its identity provider and has no password here');
+    if (user.passwordHash === undefined)
+      throw new ParleyError('invalid_request', 'this account signs in through its identity provider and has no password here');
     if (current.length > MAX_PASSWORD || !(await this.passwords.verify(user.passwordHash, current))) {
       throw new ParleyError('wrong_password', 'the current password is not correct; the password was not changed');
     }
@@ -69,7 +70,8 @@ export class AccountService {
     const username = normalizeUsername(name);
     const user = await this.accounts.find(username);
     if (!user) throw new ParleyError('no_such_user', `there is no user named ${username}`);
-    if (user.passwordHash === undefined) throw new ParleyError('invalid_request', `${username} signs in through an identity provider and has no password here`);
+    if (user.passwordHash === undefined)
+      throw new ParleyError('invalid_request', `${username} signs in through an identity provider and has no password here`);
     await this.replacePassword(username, password, true);
   }
 
@@ -134,6 +136,7 @@ export class AccountService {
     if (name !== null && name.length > Limits.displayNameLength) {
       throw new ParleyError('invalid_request', `a display name has at most ${Limits.displayNameLength} characters`);
     }
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
     if (name !== null && /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(name)) {
       throw new ParleyError('invalid_request', 'a display name cannot hold control or text-direction characters');
     }

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import { RetryLater } from '../http/errors.js';
-import type { RateLimiter } from '../limits/rate-limiter.js';
+import type { RateLimiter, Verdict } from '../limits/rate-limiter.js';
 import { normalizeUsername } from './accounts.js';
 
 export interface AttemptSettings {
@@ -43,7 +43,7 @@ export class AttemptBudgets {
   }
 
   private async count(key: string, limit: number, scope: string): Promise<void> {
-    let verdict;
+    let verdict: Verdict;
     try {
       verdict = await this.limiter.hit(key, limit, this.settings.windowMs);
     } catch (error) {

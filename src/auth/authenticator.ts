@@ -66,7 +66,7 @@ export class Authenticator {
     // seconds, so its token from the same second as the cutoff is refused too (the safe side); one without
     // `iat` cannot show it is newer.
     if (user.revokedBefore !== undefined && (principal.issuedAt ?? 0) < user.revokedBefore) {
-      throw invalidToken('the token was issued before the account\'s sessions were ended (password change or disable)');
+      throw invalidToken("the token was issued before the account's sessions were ended (password change or disable)");
     }
     return principal;
   }

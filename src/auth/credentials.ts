@@ -7,9 +7,7 @@ import { AuthFailures } from './failures.js';
 export const ACCESS_COOKIE = 'parley_token';
 export const REFRESH_COOKIE = 'parley_refresh';
 
-export type Presented =
-  | { kind: 'token'; token: string; source: 'header' | 'subprotocol' | 'cookie' }
-  | { kind: 'ticket'; ticket: string };
+export type Presented = { kind: 'token'; token: string; source: 'header' | 'subprotocol' | 'cookie' } | { kind: 'ticket'; ticket: string };
 
 export interface Sources {
   cookie: boolean;

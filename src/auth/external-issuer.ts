@@ -66,7 +66,12 @@ export class ExternalIssuer {
       expiresAt: payload.exp! * 1000,
       ...(typeof payload.iat === 'number' ? { issuedAt: Math.round(payload.iat * 1000) } : {}),
       // Providers need not set jti; the token's own hash then names it for revocation.
-      tokenId: typeof payload.jti === 'string' && payload.jti.length <= 64 ? payload.jti : createHash('sha256').update(payload.jti ?? token).digest('base64url'),
+      tokenId:
+        typeof payload.jti === 'string' && payload.jti.length <= 64
+          ? payload.jti
+          : createHash('sha256')
+              .update(payload.jti ?? token)
+              .digest('base64url'),
     };
   }
 }

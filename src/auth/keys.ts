@@ -16,7 +16,7 @@ export function loadSigningKey(dataDir: string, secret: string | undefined): Uin
   try {
     // 'wx' fails if the name exists: another process won the race (its key is the one to use), or the name is
     // taken by something that is not a key file (a dangling symbolic link, say), which the second read names.
-    fs.writeFileSync(file, key.toString('base64url') + '\n', { mode: 0o600, flag: 'wx' });
+    fs.writeFileSync(file, `${key.toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
     return key;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw keyError(file, error);
@@ -36,7 +36,8 @@ function readKey(file: string): Uint8Array | undefined {
     throw keyError(file, error);
   }
   const key = Buffer.from(text.trim(), 'base64url');
-  if (key.length < 32) throw new ConfigError(`the signing key ${file} holds fewer than 256 bits; delete it to generate a new key, or set PARLEY_JWT_SECRET`);
+  if (key.length < 32)
+    throw new ConfigError(`the signing key ${file} holds fewer than 256 bits; delete it to generate a new key, or set PARLEY_JWT_SECRET`);
   return key;
 }
 

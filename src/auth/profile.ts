@@ -63,7 +63,8 @@ export async function profileRoutes(app: FastifyInstance, options: ProfileOption
   const onlyKnownFields = async (request: FastifyRequest) => {
     const body = request.body;
     const unknown = body && typeof body === 'object' ? Object.keys(body).filter((field) => !known.has(field)) : [];
-    if (unknown.length > 0) throw new ParleyError('invalid_request', `unknown field ${unknown.join(', ')}: only ${[...known].join(', ')} can be changed`);
+    if (unknown.length > 0)
+      throw new ParleyError('invalid_request', `unknown field ${unknown.join(', ')}: only ${[...known].join(', ')} can be changed`);
   };
 
   app.patch(
@@ -74,7 +75,7 @@ export async function profileRoutes(app: FastifyInstance, options: ProfileOption
         tags: ['users'],
         summary: 'Change your own account: `display_name`, or the password (with the current one)',
         description:
-          'Bearer token or the chat page\'s cookie. A password change ends every other login of the user (their sockets close with 4403) ' +
+          "Bearer token or the chat page's cookie. A password change ends every other login of the user (their sockets close with 4403) " +
           'and every token issued before it; a bearer caller gets a new pair in `token`, a cookie caller new cookies.',
         security: protectedBy(),
         body: UpdateMe,

@@ -109,7 +109,14 @@ export class TokenSessions {
     const refreshToken = newSecret();
     const refreshTtl = this.settings.refreshTtlSeconds;
     const now = Date.now();
-    await this.store.saveRefreshToken({ tokenHash: secretHash(refreshToken), family, username, scopes, expiresAt: now + refreshTtl * 1000, createdAt: now });
+    await this.store.saveRefreshToken({
+      tokenHash: secretHash(refreshToken),
+      family,
+      username,
+      scopes,
+      expiresAt: now + refreshTtl * 1000,
+      createdAt: now,
+    });
     return { access: await this.tokens.issue(username, scopes, family), refreshToken, refreshExpiresIn: refreshTtl };
   }
 }

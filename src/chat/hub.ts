@@ -87,7 +87,7 @@ export class Hub {
   /** Removes the member; true when it was the user's last socket in the room on this node. */
   remove(room: string, member: Member): boolean {
     const state = this.rooms.get(room);
-    if (!state || !state.members.delete(member)) return false;
+    if (!state?.members.delete(member)) return false;
     const count = state.sockets.get(member.user)! - 1;
     if (count === 0) state.sockets.delete(member.user);
     else state.sockets.set(member.user, count);

@@ -565,7 +565,11 @@ export class Membership implements Member {
     await this.change({ kind: 'edit', room: this.room, user: this.user, targetId: id, body, ...(mentions.length > 0 ? { mentions } : {}) });
     // Who the edit newly mentions is told now, pointing at the message itself.
     const before = new Set(message.mentions ?? []);
-    this.chat.notifyMentions(message, this.user, mentions.filter((user) => !before.has(user)));
+    this.chat.notifyMentions(
+      message,
+      this.user,
+      mentions.filter((user) => !before.has(user)),
+    );
   }
 
   /** The author, the room's owner or moderators, or an admin; the text is erased from every entry that held it. */

@@ -50,11 +50,18 @@ export class EntryWriter {
       let results: AppendResult[];
       try {
         const append = this.entries.append(batch.map((p) => p.input));
-        results = await withDeadline(append, this.settings.timeoutMs, () => new Error(`the store did not answer within ${this.settings.timeoutMs} ms`));
+        results = await withDeadline(
+          append,
+          this.settings.timeoutMs,
+          () => new Error(`the store did not answer within ${this.settings.timeoutMs} ms`),
+        );
       } catch (error) {
         // The database is away, stalled or failing: whatever it was, trying again later (same clientId) is safe.
         this.settings.onError(error);
-        const refusal = new ParleyError('unavailable', 'the message could not be stored just now; it is safe to send it again with the same clientId');
+        const refusal = new ParleyError(
+          'unavailable',
+          'the message could not be stored just now; it is safe to send it again with the same clientId',
+        );
         for (const p of batch) p.reject(refusal);
         continue;
       }

@@ -66,7 +66,8 @@ function pageFor(error: ParleyError, reply: FastifyReply): { title: string; text
       return { title: 'Page not found', text: `There is no page at ${path}. Check the address, or go back to the chat.` };
     case 'too_many_requests': {
       const wait = Number(reply.getHeader('retry-after'));
-      const when = Number.isFinite(wait) && wait > 1 ? `in ${Math.ceil(wait / 60) > 1 ? `${Math.ceil(wait / 60)} minutes` : 'a minute'}` : 'in a moment';
+      const when =
+        Number.isFinite(wait) && wait > 1 ? `in ${Math.ceil(wait / 60) > 1 ? `${Math.ceil(wait / 60)} minutes` : 'a minute'}` : 'in a moment';
       return { title: 'Too many attempts', text: `There were too many attempts from here. Wait, then try again ${when}.` };
     }
     case 'unauthorized':

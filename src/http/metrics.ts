@@ -95,7 +95,10 @@ export async function metricsRoutes(
       }
       const refused = refusal(request.headers.authorization);
       if (refused) throw refused;
-      return reply.type(registry.contentType).header('cache-control', 'no-store').send(await registry.metrics());
+      return reply
+        .type(registry.contentType)
+        .header('cache-control', 'no-store')
+        .send(await registry.metrics());
     },
   );
 

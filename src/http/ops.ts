@@ -39,15 +39,21 @@ async function ops(app: FastifyInstance, options: OpsOptions): Promise<void> {
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { tags: ['ops'], summary: 'The process is up' } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { schema: { tags: ['ops'], summary: 'The node can serve: store and bus reachable, revocations current' } }, async (_request, reply) => {
-    const checks = await options.ready();
-    const down = Object.entries(checks).filter(([, up]) => !up).map(([name]) => name);
-    const status = !checks.accepting ? 'draining' : down.length === 0 ? 'ready' : 'unavailable';
-    return reply
-      .code(down.length === 0 ? 200 : 503)
-      .header('cache-control', 'no-store')
-      .send({ status, ...(down.length > 0 ? { down } : {}), checks });
-  });
+  app.get(
+    '/readyz',
+    { schema: { tags: ['ops'], summary: 'The node can serve: store and bus reachable, revocations current' } },
+    async (_request, reply) => {
+      const checks = await options.ready();
+      const down = Object.entries(checks)
+        .filter(([, up]) => !up)
+        .map(([name]) => name);
+      const status = !checks.accepting ? 'draining' : down.length === 0 ? 'ready' : 'unavailable';
+      return reply
+        .code(down.length === 0 ? 200 : 503)
+        .header('cache-control', 'no-store')
+        .send({ status, ...(down.length > 0 ? { down } : {}), checks });
+    },
+  );
 }
 
 /** Not encapsulated: the metrics hook and the OpenAPI document must see every route. */

@@ -33,7 +33,10 @@ export class SqlAccounts {
         if (first && this.db.engine === 'postgres') await sql`lock table users in share row exclusive mode`.execute(trx);
         await trx.insertInto('users').values(row).execute();
         if (first) {
-          const { n } = await trx.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+          const { n } = await trx
+            .selectFrom('users')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow();
           if (Number(n) === 1) {
             row.scopes = [...new Set([...user.scopes, ...first])].join(' ');
             await trx.updateTable('users').set({ scopes: row.scopes }).where('username', '=', user.username).execute();
@@ -67,11 +70,7 @@ export class SqlAccounts {
 
   /** Sets (or, with null, clears) the display name; false when there is no such user. */
   async setDisplayName(username: string, displayName: string | null): Promise<boolean> {
-    const result = await this.db.kysely
-      .updateTable('users')
-      .set({ display_name: displayName })
-      .where('username', '=', username)
-      .executeTakeFirst();
+    const result = await this.db.kysely.updateTable('users').set({ display_name: displayName }).where('username', '=', username).executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
   }
 
@@ -85,12 +84,7 @@ export class SqlAccounts {
       .selectFrom('users')
       .select(['username', 'display_name'])
       .where('disabled', '=', 0)
-      .where((eb) =>
-        eb.or([
-          sql<boolean>`username like ${pattern} escape '\\'`,
-          sql<boolean>`lower(display_name) like ${pattern} escape '\\'`,
-        ]),
-      )
+      .where((eb) => eb.or([sql<boolean>`username like ${pattern} escape '\\'`, sql<boolean>`lower(display_name) like ${pattern} escape '\\'`]))
       .orderBy(sql`case when username like ${pattern} escape '\\' then 0 else 1 end`)
       .orderBy('username')
       .limit(limit)
@@ -155,7 +149,10 @@ function cutoffNow(): number {
  */
 async function announce(trx: Transaction<Database>, kind: 'user' | 'standing', username: string): Promise<void> {
   const now = Date.now();
-  await trx.insertInto('revocations').values({ kind, value: username, expires_at: now + FEED_RETENTION_MS, created_at: now }).execute();
+  await trx
+    .insertInto('revocations')
+    .values({ kind, value: username, expires_at: now + FEED_RETENTION_MS, created_at: now })
+    .execute();
 }
 
 function toUser(row: Row<'users'>): User {

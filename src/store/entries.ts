@@ -58,7 +58,8 @@ export async function appendBatch(batch: readonly NewEntry[], steps: AppendSteps
     let top = lock.top;
     const keyed = indices.map((i) => batch[i]!).filter((input): input is MessageInput => input.kind === 'message' && input.clientId !== undefined);
     const known = new Map<string, StoredEntry>();
-    for (const row of keyed.length > 0 ? await steps.earlier(room, keyed) : []) known.set(clientKey(row.username, row.client_id!), toStoredEntry(row));
+    for (const row of keyed.length > 0 ? await steps.earlier(room, keyed) : [])
+      known.set(clientKey(row.username, row.client_id!), toStoredEntry(row));
     const rows: Row<'messages'>[] = [];
     const mentions: Row<'mentions'>[] = [];
     for (const i of indices) {
@@ -177,7 +178,13 @@ function kyselySteps(trx: Transaction<Database>): AppendSteps {
         .executeTakeFirst();
       if (Number(changed.numUpdatedRows) === 0) return false;
       if (input.kind === 'delete') {
-        await trx.updateTable('messages').set({ body: '' }).where('room', '=', input.room).where('target_id', '=', input.targetId).where('kind', '=', 'edit').execute();
+        await trx
+          .updateTable('messages')
+          .set({ body: '' })
+          .where('room', '=', input.room)
+          .where('target_id', '=', input.targetId)
+          .where('kind', '=', 'edit')
+          .execute();
       }
       return true;
     },

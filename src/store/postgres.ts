@@ -67,12 +67,17 @@ class PostgresEntries extends SqlEntries {
     const rest = batch.flatMap((input, i) => (mixed.has(input.room) ? [i] : []));
     if (rest.length > 0) {
       const stored = await retrying(() => super.append(rest.map((i) => batch[i]!)));
-      rest.forEach((i, k) => (results[i] = stored[k]!));
+      for (const [k, i] of rest.entries()) results[i] = stored[k]!;
     }
     for (const [room, indices] of [...plain].sort(([a], [b]) => (a < b ? -1 : 1))) {
       if (mixed.has(room)) continue;
-      const stored = await retrying(() => this.appendMessages(room, indices.map((i) => batch[i] as MessageInput)));
-      indices.forEach((i, k) => (results[i] = stored[k]!));
+      const stored = await retrying(() =>
+        this.appendMessages(
+          room,
+          indices.map((i) => batch[i] as MessageInput),
+        ),
+      );
+      for (const [k, i] of indices.entries()) results[i] = stored[k]!;
     }
     return results;
   }

@@ -101,9 +101,13 @@ export interface Database {
 
 export type Engine = 'sqlite' | 'postgres';
 
+/** A migration is written against the schema of its day, not today's tables, so it sees untyped ones (Kysely's advice). */
+// biome-ignore lint/suspicious/noExplicitAny: see above.
+type PastSchema = Kysely<any>;
+
 const migrations = (engine: Engine): Record<string, Migration> => ({
   '0001_core': {
-    async up(db: Kysely<any>) {
+    async up(db: PastSchema) {
       await db.schema
         .createTable('users')
         .addColumn('username', 'varchar(64)', (c) => c.primaryKey())
@@ -134,7 +138,7 @@ const migrations = (engine: Engine): Record<string, Migration> => ({
     },
   },
   '0002_token_life': {
-    async up(db: Kysely<any>) {
+    async up(db: PastSchema) {
       await db.schema
         .createTable('refresh_tokens')
         .addColumn('token_hash', 'varchar(64)', (c) => c.primaryKey())
@@ -149,7 +153,11 @@ const migrations = (engine: Engine): Record<string, Migration> => ({
       await db.schema
         .createTable('revocations')
         // Ids must only grow (watchers tail the feed by id), so SQLite needs AUTOINCREMENT.
-        .$call((t) => (engine === 'sqlite' ? t.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement()) : t.addColumn('id', 'bigserial', (c) => c.primaryKey())))
+        .$call((t) =>
+          engine === 'sqlite'
+            ? t.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+            : t.addColumn('id', 'bigserial', (c) => c.primaryKey()),
+        )
         .addColumn('kind', 'varchar(8)', (c) => c.notNull())
         .addColumn('value', 'varchar(64)', (c) => c.notNull())
         .addColumn('expires_at', 'bigint', (c) => c.notNull())
@@ -166,8 +174,11 @@ const migrations = (engine: Engine): Record<string, Migration> => ({
     },
   },
   '0003_rooms_and_edits': {
-    async up(db: Kysely<any>) {
-      await db.schema.alterTable('rooms').addColumn('kind', 'varchar(8)', (c) => c.notNull().defaultTo('public')).execute();
+    async up(db: PastSchema) {
+      await db.schema
+        .alterTable('rooms')
+        .addColumn('kind', 'varchar(8)', (c) => c.notNull().defaultTo('public'))
+        .execute();
       await db.schema.alterTable('rooms').addColumn('owner', 'varchar(64)').execute();
       await db.schema
         .createTable('room_members')
@@ -178,15 +189,21 @@ const migrations = (engine: Engine): Record<string, Migration> => ({
         .addPrimaryKeyConstraint('room_members_pk', ['room', 'username'])
         .execute();
       await db.schema.createIndex('room_members_user').on('room_members').column('username').execute();
-      await db.schema.alterTable('messages').addColumn('kind', 'varchar(8)', (c) => c.notNull().defaultTo('message')).execute();
+      await db.schema
+        .alterTable('messages')
+        .addColumn('kind', 'varchar(8)', (c) => c.notNull().defaultTo('message'))
+        .execute();
       await db.schema.alterTable('messages').addColumn('target_id', 'varchar(36)').execute();
       await db.schema.alterTable('messages').addColumn('edited_at', 'bigint').execute();
-      await db.schema.alterTable('messages').addColumn('deleted', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema
+        .alterTable('messages')
+        .addColumn('deleted', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
     },
   },
   '0004_external_identities': {
     // An external identity was a password hash of "!external"; now it is a column, and it has no hash at all.
-    async up(db: Kysely<any>) {
+    async up(db: PastSchema) {
       if (engine === 'postgres') {
         await sql`alter table users alter column password_hash drop not null`.execute(db);
         await db.schema.alterTable('users').addColumn('issuer', 'varchar(255)').execute();
@@ -208,14 +225,16 @@ const migrations = (engine: Engine): Record<string, Migration> => ({
       }
       await sql`update users set password_hash = null, issuer = 'oidc' where password_hash = '!external'`.execute(db);
       // The edits of a deleted message kept the text they set; erase it (deletion now erases every copy).
-      await sql`update messages set body = '' where kind = 'edit' and target_id in (select id from messages where kind = 'message' and deleted = 1)`.execute(db);
+      await sql`update messages set body = '' where kind = 'edit' and target_id in (select id from messages where kind = 'message' and deleted = 1)`.execute(
+        db,
+      );
       await db.schema.createIndex('messages_target').on('messages').columns(['room', 'target_id']).execute();
     },
   },
   '0005_revoked_before': {
     // Disabling a user, or changing a password, kills every token issued before it for good (enable does not
     // bring them back).
-    async up(db: Kysely<any>) {
+    async up(db: PastSchema) {
       await db.schema.alterTable('users').addColumn('revoked_before', 'bigint').execute();
     },
   },
@@ -223,12 +242,18 @@ const migrations = (engine: Engine): Record<string, Migration> => ({
     // Display names, room titles and topics, archiving, muting, read positions, mentions, run-time settings; and
     // public rooms stop being everyone's by default: every existing user becomes a member of the public rooms they
     // could see, so nothing leaves anyone's list, and starts with everything read (no flood of unread badges).
-    async up(db: Kysely<any>) {
+    async up(db: PastSchema) {
       await db.schema.alterTable('users').addColumn('display_name', 'varchar(64)').execute();
       await db.schema.alterTable('rooms').addColumn('title', 'varchar(80)').execute();
       await db.schema.alterTable('rooms').addColumn('topic', 'varchar(250)').execute();
-      await db.schema.alterTable('rooms').addColumn('archived', 'integer', (c) => c.notNull().defaultTo(0)).execute();
-      await db.schema.alterTable('room_members').addColumn('muted', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema
+        .alterTable('rooms')
+        .addColumn('archived', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .alterTable('room_members')
+        .addColumn('muted', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
       await db.schema.alterTable('messages').addColumn('mentions', 'text').execute();
       await db.schema
         .createTable('read_positions')
@@ -269,7 +294,7 @@ const migrations = (engine: Engine): Record<string, Migration> => ({
     // inserted, its body edited, or erased by a deletion. Its key is a column of its own, fixed at insert, since
     // a rowid that is not an INTEGER PRIMARY KEY may change in a VACUUM. PostgreSQL: a generated tsvector column
     // (null for edits, deletions and deleted messages) under a GIN index.
-    async up(db: Kysely<any>) {
+    async up(db: PastSchema) {
       if (engine === 'postgres') {
         await sql`alter table messages add column search tsvector generated always as
                   (case when kind = 'message' and deleted = 0 then to_tsvector('english', body) end) stored`.execute(db);

@@ -106,7 +106,10 @@ export class SqlTokens {
   }
 
   async lastRevocationId(): Promise<number> {
-    const row = await this.db.kysely.selectFrom('revocations').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+    const row = await this.db.kysely
+      .selectFrom('revocations')
+      .select((eb) => eb.fn.max('id').as('id'))
+      .executeTakeFirst();
     return Number(row?.id ?? 0);
   }
 

@@ -28,7 +28,12 @@ counts), /search TEXT (messages in every room you may read), /quit`;
 export async function runChat(options: ChatOptions): Promise<number> {
   const interactive = process.stdin.isTTY === true && !options.passwordStdin;
   const password = interactive ? await promptHidden(`password for ${options.user}: `) : undefined;
-  const rl = readline.createInterface({ input: process.stdin, output: interactive ? process.stdout : undefined, terminal: interactive, prompt: '> ' });
+  const rl = readline.createInterface({
+    input: process.stdin,
+    output: interactive ? process.stdout : undefined,
+    terminal: interactive,
+    prompt: '> ',
+  });
   const lines = rl[Symbol.asyncIterator]();
   rl.on('SIGINT', () => rl.close()); // Ctrl-C on the terminal: leave like /quit
   try {
@@ -182,6 +187,7 @@ function clock(ms: number): string {
 
 /** Other people's text must not drive the terminal: control and bidi characters are shown, not obeyed. */
 function clean(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) =>
     c === '\n' ? '↵' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );

@@ -47,7 +47,13 @@ export function sendShared(socket: WebSocket, outgoing: OutgoingFrame): void {
   if (!frame || !sender || typeof sender.sendFrame !== 'function' || sender._state !== 0 || socket.extensions !== '') {
     return sendCorked(socket, outgoing.text);
   }
-  const prepared = (outgoing.prepared ??= frame(Buffer.from(outgoing.text), { fin: true, rsv1: false, opcode: TEXT, mask: false, readOnly: false })) as Buffer[];
+  const prepared = (outgoing.prepared ??= frame(Buffer.from(outgoing.text), {
+    fin: true,
+    rsv1: false,
+    opcode: TEXT,
+    mask: false,
+    readOnly: false,
+  })) as Buffer[];
   cork(socket);
   sender.sendFrame(prepared);
 }

@@ -23,7 +23,10 @@ function sign(claims: Record<string, unknown> = {}, header: Record<string, unkno
 }
 
 const refused = (token: string, expired = false) =>
-  assert.throws(() => verifyHs256(token, key, rules), (error: unknown) => error instanceof JwtError && error.expired === expired);
+  assert.throws(
+    () => verifyHs256(token, key, rules),
+    (error: unknown) => error instanceof JwtError && error.expired === expired,
+  );
 
 test('a token jose signed is accepted with its claims; an audience list that names us is too', async () => {
   assert.equal(verifyHs256(await sign(), key, rules).sub, 'ann');
@@ -38,7 +41,9 @@ test('forgeries and mismatches are refused', async () => {
   refused(`${h}.${Buffer.from(JSON.stringify({ sub: 'root' })).toString('base64url')}.${s}`); // tampered payload
   refused(await sign({}, {}, randomBytes(32))); // another key
   refused(new UnsecuredJWT({ sub: 'ann' }).encode()); // alg none
-  refused(handMade({ alg: 'HS256', crit: ['x-ext'], 'x-ext': true }, { sub: 'ann', exp: now + 60, iat: now, jti: 'j', iss: 'parley', aud: 'parley' })); // an extension we do not understand
+  refused(
+    handMade({ alg: 'HS256', crit: ['x-ext'], 'x-ext': true }, { sub: 'ann', exp: now + 60, iat: now, jti: 'j', iss: 'parley', aud: 'parley' }),
+  ); // an extension we do not understand
   const claims = { sub: 'ann', exp: now + 60, iat: now, jti: 'j', iss: 'parley', aud: 'parley' };
   refused(handMade({ alg: 'HS256' }, { ...claims, iss: 'someone-else' }));
   refused(handMade({ alg: 'HS256' }, { ...claims, aud: 'someone-else' }));

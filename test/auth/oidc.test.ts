@@ -101,7 +101,12 @@ describe('tokens from an external OpenID provider', () => {
     const forger = await newKey(keys[0]!.kid);
     const cases = [
       await issue(forger),
-      await new SignJWT({ preferred_username: 'alice' }).setProtectedHeader({ alg: 'RS256', kid: keys[0]!.kid }).setIssuer(ISSUER).setAudience('other-api').setExpirationTime('5m').sign(keys[0]!.privateKey),
+      await new SignJWT({ preferred_username: 'alice' })
+        .setProtectedHeader({ alg: 'RS256', kid: keys[0]!.kid })
+        .setIssuer(ISSUER)
+        .setAudience('other-api')
+        .setExpirationTime('5m')
+        .sign(keys[0]!.privateKey),
       // johndoe is a local password account: an external identity must not take it over.
       await issue(keys[0]!, { preferred_username: 'johndoe' }),
     ];

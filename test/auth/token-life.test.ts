@@ -51,7 +51,11 @@ describe('refresh tokens, revocation and live sockets', () => {
     const widened = await refresh(server.url, narrow.refresh_token);
     assert.equal(((await widened.json()) as TokenBody).scope, 'chat:read');
     const again = await login(server.url);
-    const wider = await tokenRequest(server.url, { grant_type: 'refresh_token', refresh_token: again.refresh_token, scope: 'chat:read chat:write admin' });
+    const wider = await tokenRequest(server.url, {
+      grant_type: 'refresh_token',
+      refresh_token: again.refresh_token,
+      scope: 'chat:read chat:write admin',
+    });
     assert.equal(wider.status, 400);
     assert.equal(((await wider.json()) as { error: string }).error, 'invalid_scope');
   });
@@ -85,9 +89,15 @@ describe('refresh tokens, revocation and live sockets', () => {
     const session = await login(server.url);
     const [a, b] = await Promise.all([refresh(server.url, session.refresh_token), refresh(server.url, session.refresh_token)]);
     const answers = [a, b].sort((x, y) => x.status - y.status);
-    assert.deepEqual(answers.map((r) => r.status), [200, 400]);
+    assert.deepEqual(
+      answers.map((r) => r.status),
+      [200, 400],
+    );
     const winner = (await answers[0]!.json()) as TokenBody;
-    assert.deepEqual(await answers[1]!.json(), { error: 'invalid_grant', error_description: 'the refresh token was just used; use the one that replaced it' });
+    assert.deepEqual(await answers[1]!.json(), {
+      error: 'invalid_grant',
+      error_description: 'the refresh token was just used; use the one that replaced it',
+    });
     assert.equal((await me(server.url, winner.access_token)).status, 200);
     assert.equal((await refresh(server.url, winner.refresh_token)).status, 200, 'the family was not revoked');
   });
@@ -228,13 +238,22 @@ describe('authenticating a socket without headers or cookies', () => {
 
   test('precedence: header > subprotocol > ticket > cookie; two different users → 400', async () => {
     const jane = await getToken(server.url, 'janedoe');
-    const conflict = await expectRefusal(`${server.wsUrl}/ws?ticket=${(await ticket(jane)).ticket}`, { headers: { authorization: `Bearer ${john}` } });
+    const conflict = await expectRefusal(`${server.wsUrl}/ws?ticket=${(await ticket(jane)).ticket}`, {
+      headers: { authorization: `Bearer ${john}` },
+    });
     assert.equal(conflict.status, 400);
-    assert.deepEqual(JSON.parse(conflict.body), { error: 'invalid_request', error_description: 'the credentials in this request belong to different users' });
-    const viaHeader = await Client.open(`${server.wsUrl}/ws`, { headers: { authorization: `Bearer ${john}`, cookie: 'parley_token=stale.garbage.cookie' } });
+    assert.deepEqual(JSON.parse(conflict.body), {
+      error: 'invalid_request',
+      error_description: 'the credentials in this request belong to different users',
+    });
+    const viaHeader = await Client.open(`${server.wsUrl}/ws`, {
+      headers: { authorization: `Bearer ${john}`, cookie: 'parley_token=stale.garbage.cookie' },
+    });
     assert.equal((await viaHeader.next()).user, 'johndoe');
     viaHeader.close();
-    const badHeader = await expectRefusal(`${server.wsUrl}/ws`, { headers: { authorization: 'Bearer not.valid.jwt', cookie: `parley_token=${john}` } });
+    const badHeader = await expectRefusal(`${server.wsUrl}/ws`, {
+      headers: { authorization: 'Bearer not.valid.jwt', cookie: `parley_token=${john}` },
+    });
     assert.equal(badHeader.status, 401);
   });
 });

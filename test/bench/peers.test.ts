@@ -58,7 +58,8 @@ describe('bench peer: ws', () => {
     const target = targetFor('ws', server.port, token);
     const [a, b] = await Promise.all([target.openChat(), target.openChat()]);
     a.sendText(target.sendFrame('tag:1; hi', 'c1'));
-    for (const ws of [a, b]) assert.deepEqual(pick(JSON.parse(await ws.next())), { type: 'message', room: 'general', user: 'johndoe', body: 'tag:1; hi' });
+    for (const ws of [a, b])
+      assert.deepEqual(pick(JSON.parse(await ws.next())), { type: 'message', room: 'general', user: 'johndoe', body: 'tag:1; hi' });
     await Promise.all([a.close(), b.close()]);
   });
 });
@@ -73,7 +74,12 @@ describe('bench peer: Socket.IO', () => {
   after(() => server.stop());
 
   test('socket.io-client with auth.token is welcomed and echoed; a bad token is refused', async () => {
-    const client = io(`http://127.0.0.1:${server.port}`, { transports: ['websocket'], auth: { token }, query: { mode: 'echo' }, reconnection: false });
+    const client = io(`http://127.0.0.1:${server.port}`, {
+      transports: ['websocket'],
+      auth: { token },
+      query: { mode: 'echo' },
+      reconnection: false,
+    });
     const got: string[] = [];
     await new Promise<void>((resolve) =>
       client.on('message', (text: string) => {
@@ -128,7 +134,8 @@ describe('bench peer: Bun', () => {
     assert.equal(await echo.next(), 'You wrote: hello');
     const [a, b] = await Promise.all([target.openChat(), target.openChat()]);
     a.sendText(target.sendFrame('tag:3; hi', 'c3'));
-    for (const ws of [a, b]) assert.deepEqual(pick(JSON.parse(await ws.next())), { type: 'message', room: 'general', user: 'johndoe', body: 'tag:3; hi' });
+    for (const ws of [a, b])
+      assert.deepEqual(pick(JSON.parse(await ws.next())), { type: 'message', room: 'general', user: 'johndoe', body: 'tag:3; hi' });
     await Promise.all([echo.close(), a.close(), b.close()]);
     const memory = await server!.memory();
     assert.ok(memory.rss > 0);

@@ -36,7 +36,10 @@ export function busContract(engine: string, open: () => Bus, services: Parameter
       const box = inbox();
       await b.subscribe('room:x', box.handler);
       for (let i = 0; i < 50; i++) a.publish('room:x', `p${i}`);
-      assert.deepEqual(await box.count(50), Array.from({ length: 50 }, (_, i) => `p${i}`));
+      assert.deepEqual(
+        await box.count(50),
+        Array.from({ length: 50 }, (_, i) => `p${i}`),
+      );
     });
 
     test('channels are separate; two handlers on one channel both receive; unsubscribing one keeps the other', async () => {

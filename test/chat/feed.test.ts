@@ -193,11 +193,14 @@ async function run(t: TestContext, seed: number): Promise<Outcome> {
 
   let closed = false;
   if (closeAt !== undefined) {
-    setTimeout(() => {
-      closed = true;
-      feed.close();
-      sink.closed = true;
-    }, Math.max(closeAt, 1));
+    setTimeout(
+      () => {
+        closed = true;
+        feed.close();
+        sink.closed = true;
+      },
+      Math.max(closeAt, 1),
+    );
   }
 
   // The prelude: the last messages of the room as they stand when it is read (some entries are edits, not
@@ -205,19 +208,22 @@ async function run(t: TestContext, seed: number): Promise<Outcome> {
   let skipped: number[] = [];
   let replay: Promise<void> | undefined;
   let replayFailed: unknown;
-  setTimeout(() => {
-    if (closed) return;
-    if (prelude) {
-      const count = rng.int(0, Math.min(entries.top, 10));
-      skipped = [];
-      for (let seq = entries.top - count + 1; seq <= entries.top; seq++) if (rng.chance(0.7)) skipped.push(seq);
-      feed.skipTo(skipped.map((seq) => ({ seq, frame: seq })));
-    }
-    replay = feed.replay().then(
-      () => void (sink.replayDone = true),
-      (error: unknown) => void (replayFailed = error),
-    );
-  }, Math.max(replayAt, 1));
+  setTimeout(
+    () => {
+      if (closed) return;
+      if (prelude) {
+        const count = rng.int(0, Math.min(entries.top, 10));
+        skipped = [];
+        for (let seq = entries.top - count + 1; seq <= entries.top; seq++) if (rng.chance(0.7)) skipped.push(seq);
+        feed.skipTo(skipped.map((seq) => ({ seq, frame: seq })));
+      }
+      replay = feed.replay().then(
+        () => void (sink.replayDone = true),
+        (error: unknown) => void (replayFailed = error),
+      );
+    },
+    Math.max(replayAt, 1),
+  );
 
   const expectedNow = () => {
     const from = Math.max(start, skipped.at(-1) ?? 0);
@@ -302,7 +308,7 @@ test('a replay goes live while the room keeps getting entries, however small the
   const got: number[] = [];
   let top = 20;
   let reads = 0;
-  let feed: RoomFeed<number> | undefined = undefined;
+  let feed: RoomFeed<number> | undefined;
   const source = {
     async after(afterSeq: number, limit: number): Promise<FeedItem<number>[]> {
       reads++;
@@ -318,7 +324,12 @@ test('a replay goes live while the room keeps getting entries, however small the
       return items;
     },
   };
-  feed = new RoomFeed<number>(0, source, { send: (seq) => void got.push(seq), ready: () => true, drained: async () => {} }, { page: 5, maxHeld: 1, onError: () => {} });
+  feed = new RoomFeed<number>(
+    0,
+    source,
+    { send: (seq) => void got.push(seq), ready: () => true, drained: async () => {} },
+    { page: 5, maxHeld: 1, onError: () => {} },
+  );
   let live = false;
   void feed.replay().then(() => (live = true));
   while (!live && clock.now < 2000) await clock.advance();
@@ -326,5 +337,8 @@ test('a replay goes live while the room keeps getting entries, however small the
   assert.ok(reads < 20, `went live after ${reads} reads while entries kept coming`);
   await clock.advance(20);
   t.mock.timers.reset();
-  assert.deepEqual(got, Array.from({ length: top }, (_, i) => i + 1));
+  assert.deepEqual(
+    got,
+    Array.from({ length: top }, (_, i) => i + 1),
+  );
 });

@@ -120,6 +120,9 @@ describe('client SDK: a send refused retryably is sent again, and stored once', 
       ],
     );
     await until(() => received.some((m) => m.body === 'worth retrying'), 'the message arrives');
-    assert.deepEqual(received.filter((m) => m.body === 'worth retrying').map((m) => m.seq), [ack.seq]);
+    assert.deepEqual(
+      received.filter((m) => m.body === 'worth retrying').map((m) => m.seq),
+      [ack.seq],
+    );
   });
 });

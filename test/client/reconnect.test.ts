@@ -55,8 +55,14 @@ describe('client SDK: reconnect and resume', () => {
       seqs.map((_, i) => seqs[0]! + i),
       'gap-free, each seq once',
     );
-    assert.equal(count(johnSees, (m) => m.body === 'sent while away'), 1);
-    assert.equal(count(janeSees, (m) => m.body === 'sent while away'), 1);
+    assert.equal(
+      count(johnSees, (m) => m.body === 'sent while away'),
+      1,
+    );
+    assert.equal(
+      count(janeSees, (m) => m.body === 'sent while away'),
+      1,
+    );
     assert.equal(janeSees.find((m) => m.body === 'sent while away')?.seq, away.seq);
     john.close();
     jane.close();
@@ -82,17 +88,29 @@ describe('client SDK: reconnect and resume', () => {
     assert.deepEqual([id, seq], [stored.id, stored.seq], 'acked with the stored message');
     await until(() => johnSees.some((m) => m.id === id), 'the replay');
     await sleep(200);
-    assert.equal(count(johnSees, (m) => m.body === 'stored, ack lost'), 1);
-    assert.equal(count(janeSees, (m) => m.body === 'stored, ack lost'), 1);
+    assert.equal(
+      count(johnSees, (m) => m.body === 'stored, ack lost'),
+      1,
+    );
+    assert.equal(
+      count(janeSees, (m) => m.body === 'stored, ack lost'),
+      1,
+    );
     const history = await jane.history('general', { limit: 100 });
-    assert.equal(count(history, (m) => m.body === 'stored, ack lost'), 1, 'stored once');
+    assert.equal(
+      count(history, (m) => m.body === 'stored, ack lost'),
+      1,
+      'stored once',
+    );
     john.close();
     jane.close();
   });
 
   test('a revoked token closes the socket with 4403 and the client does not come back, getToken or not', async () => {
     const session = await login(server.url, 'johndoe', 'secret');
-    const john = track(connect({ url: server.url, token: session.accessToken, getToken: session.getToken, WebSocket, reconnect: { minMs: 50, maxMs: 200 } }));
+    const john = track(
+      connect({ url: server.url, token: session.accessToken, getToken: session.getToken, WebSocket, reconnect: { minMs: 50, maxMs: 200 } }),
+    );
     const statuses = record(john, 'status');
     await john.join('general');
     const revoked = await fetch(`${server.url}/token/revoke`, { method: 'POST', body: new URLSearchParams({ token: session.accessToken }) });

@@ -62,7 +62,11 @@ describe('client SDK', () => {
     await jane.join('general');
     await until(() => replayed.at(-1)?.seq === acks[4]!.seq, 'the replay');
     const seqs = replayed.map((m) => m.seq);
-    assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'in seq order');
+    assert.deepEqual(
+      seqs,
+      [...seqs].sort((a, b) => a - b),
+      'in seq order',
+    );
     assert.equal(new Set(seqs).size, seqs.length, 'each once');
     assert.deepEqual(
       replayed.slice(-5).map((m) => m.body),

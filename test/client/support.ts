@@ -12,7 +12,9 @@ const clients = new Set<ParleyClient>();
  */
 export async function loggedIn(server: RunningServer, user = 'johndoe', options: ConnectOptions = {}): Promise<ParleyClient> {
   const session = await login(server.url, user, DEMO_PASSWORDS[user]!);
-  return track(connect({ url: server.url, token: session.accessToken, getToken: session.getToken, WebSocket, reconnect: { minMs: 50, maxMs: 200 }, ...options }));
+  return track(
+    connect({ url: server.url, token: session.accessToken, getToken: session.getToken, WebSocket, reconnect: { minMs: 50, maxMs: 200 }, ...options }),
+  );
 }
 
 export function track(client: ParleyClient): ParleyClient {

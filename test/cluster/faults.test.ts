@@ -158,7 +158,8 @@ describe('a 3-node cluster under faults (issue #8)', () => {
       }
       // Two, because a health checker acts on consecutive failures (and one 503 can be the last instant of a
       // node that closes at once: Fastify answers 503 while it closes).
-      if (probes.filter(unavailable).length < 2) problems.push(`node ${node.index} did not answer /readyz 503 (JSON) twice while draining: ${tally(probes)}`);
+      if (probes.filter(unavailable).length < 2)
+        problems.push(`node ${node.index} did not answer /readyz 503 (JSON) twice while draining: ${tally(probes)}`);
       await node.start();
       await sleep(1000);
     }
@@ -200,11 +201,15 @@ describe('a 3-node cluster under faults (issue #8)', () => {
         const [x, y] = [a.sends.get(clientId)!, b.sends.get(clientId)!];
         if (stored.get(clientId) !== 1) problems.push(`${clientId} stored ${stored.get(clientId) ?? 0} times`);
         const [ax, ay] = [x.acks[0], y.acks[0]];
-        if (!ax || !ay || ax.id !== ay.id || ax.seq !== ay.seq) problems.push(`${clientId} acked as ${JSON.stringify(ax)} on node 0 and ${JSON.stringify(ay)} on node 1`);
+        if (!ax || !ay || ax.id !== ay.id || ax.seq !== ay.seq)
+          problems.push(`${clientId} acked as ${JSON.stringify(ax)} on node 0 and ${JSON.stringify(ay)} on node 1`);
       }
       // No fault was injected: any error frame at all is a refusal of a valid send.
       for (const client of s.clients) {
-        if (client.errors.length) problems.push(`${client.name} got ${client.errors.length} error frame(s): ${[...new Set(client.errors.map((e) => `${e.code} "${e.message}"`))].join('; ')}`);
+        if (client.errors.length)
+          problems.push(
+            `${client.name} got ${client.errors.length} error frame(s): ${[...new Set(client.errors.map((e) => `${e.code} "${e.message}"`))].join('; ')}`,
+          );
       }
       return [...problems, ...(await s.allReady())];
     },

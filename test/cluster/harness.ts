@@ -41,7 +41,8 @@ export async function startRun(userCount: number): Promise<Run> {
   // Migrate once before the users are added in parallel (each CLI run would otherwise race to migrate).
   await cli(run, ['migrate']);
   const users = Array.from({ length: userCount }, (_, i) => `fault-u${i}`);
-  for (let i = 0; i < users.length; i += 4) await Promise.all(users.slice(i, i + 4).map((user) => cli(run, ['user', 'add', user, '--password-stdin'], PASSWORD)));
+  for (let i = 0; i < users.length; i += 4)
+    await Promise.all(users.slice(i, i + 4).map((user) => cli(run, ['user', 'add', user, '--password-stdin'], PASSWORD)));
   run.users = users;
   return run;
 }
@@ -58,7 +59,14 @@ export async function stopRun(run: Run | undefined, keepLogs: boolean): Promise<
 async function cli(run: Run, args: string[], stdin?: string): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-cli-'));
   const log = path.join(run.logDir, 'cli.log');
-  const child = new Child(process.execPath, [CLI, ...args], childEnv({ ...run.env, PARLEY_DATA_DIR: dataDir }), log, `cli ${args.slice(0, 2).join(' ')}`, stdin);
+  const child = new Child(
+    process.execPath,
+    [CLI, ...args],
+    childEnv({ ...run.env, PARLEY_DATA_DIR: dataDir }),
+    log,
+    `cli ${args.slice(0, 2).join(' ')}`,
+    stdin,
+  );
   const exit = await child.exited;
   fs.rmSync(dataDir, { recursive: true, force: true });
   if (exit.code !== 0) throw new Error(`parley ${args.join(' ')} failed (${exit.code}); see ${log}`);
@@ -164,12 +172,18 @@ export class Scenario {
   async allReady(ms = 10_000): Promise<string[]> {
     const up = this.cluster.nodes.filter((node) => node.running);
     const statuses = new Map<number, unknown>();
-    await waitFor(async () => {
-      const answers = await Promise.all(up.map((node) => readyz(node.url, 1000)));
-      answers.forEach((answer, i) => statuses.set(up[i]!.index, answer.status));
-      return answers.every((answer) => answer.status === 200);
-    }, ms, 200);
-    return [...statuses].filter(([, status]) => status !== 200).map(([node, status]) => `node ${node} /readyz still ${status} ${ms} ms after recovery`);
+    await waitFor(
+      async () => {
+        const answers = await Promise.all(up.map((node) => readyz(node.url, 1000)));
+        for (const [i, answer] of answers.entries()) statuses.set(up[i]!.index, answer.status);
+        return answers.every((answer) => answer.status === 200);
+      },
+      ms,
+      200,
+    );
+    return [...statuses]
+      .filter(([, status]) => status !== 200)
+      .map(([node, status]) => `node ${node} /readyz still ${status} ${ms} ms after recovery`);
   }
 
   async close(): Promise<void> {

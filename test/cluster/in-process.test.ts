@@ -110,9 +110,17 @@ describe('three nodes in one process (one store, one in-memory bus)', () => {
     for (const client of [onA, onB, onC, sender]) await client.next((f) => f.type === 'message' && f.body === 'fan end');
     for (const [name, client] of Object.entries({ onA, onB, onC, sender })) {
       const got = messagesIn(client, room, 'fan ').filter((f) => f.body !== 'fan end');
-      assert.deepEqual(got.map((f) => f.body), Array.from({ length: total }, (_, i) => `fan ${i}`), `${name}: every message once, in send order`);
+      assert.deepEqual(
+        got.map((f) => f.body),
+        Array.from({ length: total }, (_, i) => `fan ${i}`),
+        `${name}: every message once, in send order`,
+      );
       const seqs = got.map((f) => f.seq as number);
-      assert.deepEqual(seqs, Array.from({ length: total }, (_, i) => seqs[0]! + i), `${name}: contiguous seqs`);
+      assert.deepEqual(
+        seqs,
+        Array.from({ length: total }, (_, i) => seqs[0]! + i),
+        `${name}: contiguous seqs`,
+      );
     }
     for (const client of [sender, onA, onB, onC]) client.close();
   });
@@ -148,7 +156,11 @@ describe('three nodes in one process (one store, one in-memory bus)', () => {
     await waitFor(`${total} messages`, () => seen.length >= total);
     await sleep(50);
     const seqs = seen.map((f) => f.seq as number);
-    assert.deepEqual(seqs, Array.from({ length: total }, (_, i) => seqs[0]! + i), 'every seq once, in order, across the drop');
+    assert.deepEqual(
+      seqs,
+      Array.from({ length: total }, (_, i) => seqs[0]! + i),
+      'every seq once, in order, across the drop',
+    );
     assert.deepEqual(new Set(seen.map((f) => f.body)).size, total, 'every message once');
     for (const client of [...senders, resumed!]) client.close();
   });
@@ -201,9 +213,15 @@ describe('three nodes in one process (one store, one in-memory bus)', () => {
     // No further traffic in the room: only the nodes catching up on their own can bring these.
     for (const client of [onB, onC]) {
       await client.next((f) => f.type === 'message' && f.body === 'during 5', 3000);
-      assert.deepEqual(messagesIn(client, room, 'during').map((f) => f.body), ['during 1', 'during 2', 'during 3', 'during 4', 'during 5']);
+      assert.deepEqual(
+        messagesIn(client, room, 'during').map((f) => f.body),
+        ['during 1', 'during 2', 'during 3', 'during 4', 'during 5'],
+      );
     }
-    assert.deepEqual(messagesIn(local, room, 'during').map((f) => f.body), ['during 1', 'during 2', 'during 3', 'during 4', 'during 5']);
+    assert.deepEqual(
+      messagesIn(local, room, 'during').map((f) => f.body),
+      ['during 1', 'during 2', 'during 3', 'during 4', 'during 5'],
+    );
     // And the bus carries traffic again.
     sender.send({ type: 'send', room, body: 'after', clientId: 'o-after' });
     for (const client of [onB, onC]) await client.next((f) => f.type === 'message' && f.body === 'after');

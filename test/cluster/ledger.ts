@@ -38,7 +38,12 @@ export async function settle(db: RunDatabase, rooms: string[], clients: Resuming
   }
 }
 
-export async function audit(db: RunDatabase, rooms: string[], clients: ResumingClient[], ackBoundMs: number): Promise<{ problems: string[]; summary: Summary }> {
+export async function audit(
+  db: RunDatabase,
+  rooms: string[],
+  clients: ResumingClient[],
+  ackBoundMs: number,
+): Promise<{ problems: string[]; summary: Summary }> {
   const { rows, lastSeq } = await db.stream(rooms);
   const problems: string[] = [];
   const byRoom = new Map<string, StoredRow[]>(rooms.map((room) => [room, []]));
@@ -47,7 +52,8 @@ export async function audit(db: RunDatabase, rooms: string[], clients: ResumingC
   // The store itself: each room's stream is gap-free, 1..last_seq.
   for (const [room, stream] of byRoom) {
     const last = lastSeq.get(room) ?? 0;
-    if (stream.length !== last || stream.some((row, i) => row.seq !== i + 1)) problems.push(`store: ${room} holds ${stream.length} entries for last_seq ${last} (seq not gap-free)`);
+    if (stream.length !== last || stream.some((row, i) => row.seq !== i + 1))
+      problems.push(`store: ${room} holds ${stream.length} entries for last_seq ${last} (seq not gap-free)`);
   }
 
   // Every send: answered, acked consistently, in time, and stored as acked.
@@ -79,7 +85,8 @@ export async function audit(db: RunDatabase, rooms: string[], clients: ResumingC
       if (send.acks.some((a) => a.id !== first!.id || a.seq !== first!.seq)) problems.push(`${what} acked differently: ${JSON.stringify(send.acks)}`);
       const row = stored.get(`${send.room}\n${send.user}\n${send.clientId}`);
       if (!row) problems.push(`${what} acked as seq ${first!.seq} but not in the store`);
-      else if (row.id !== first!.id || row.seq !== first!.seq || row.body !== send.body) problems.push(`${what} acked as ${first!.seq}/${first!.id}, stored as ${row.seq}/${row.id}`);
+      else if (row.id !== first!.id || row.seq !== first!.seq || row.body !== send.body)
+        problems.push(`${what} acked as ${first!.seq}/${first!.id}, stored as ${row.seq}/${row.id}`);
     }
     if (unacked.length > 0) {
       const first = unacked[0]!;
@@ -122,7 +129,8 @@ export async function audit(db: RunDatabase, rooms: string[], clients: ResumingC
   const reconnects = clients.flatMap((c) => c.reconnects);
   for (const client of clients) {
     const open = client.reconnects.filter((r) => r.rejoinedAt === undefined);
-    if (open.length && !client.finalClose) problems.push(`${client.name}: never rejoined after losing node ${open[0]!.fromNode} (code ${open[0]!.code})`);
+    if (open.length && !client.finalClose)
+      problems.push(`${client.name}: never rejoined after losing node ${open[0]!.fromNode} (code ${open[0]!.code})`);
   }
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.ceil(p * latencies.length) - 1)]! : 0);
@@ -143,7 +151,10 @@ export async function audit(db: RunDatabase, rooms: string[], clients: ResumingC
 }
 
 export function formatSummary(name: string, s: Summary): string {
-  const errors = Object.entries(s.errors).map(([code, n]) => `${code}×${n}`).join(' ') || 'none';
+  const errors =
+    Object.entries(s.errors)
+      .map(([code, n]) => `${code}×${n}`)
+      .join(' ') || 'none';
   return (
     `${name}: sends ${s.sends}, acked ${s.acked}, refusals ${s.refusals}, error frames ${errors}, ` +
     `ack p50 ${s.p50} ms p99 ${s.p99} ms max ${s.maxAckMs} ms, reconnects ${s.reconnects} (max ${s.maxReconnectMs} ms), ` +

@@ -113,7 +113,15 @@ export class Cluster {
 
   /** Lines of the nodes' logs that report a PostgreSQL deadlock (SQLSTATE 40P01): one per failed frame. */
   deadlockLines(): number {
-    return this.nodes.reduce((sum, node) => sum + node.log().split('\n').filter((line) => /40P01|deadlock detected/.test(line)).length, 0);
+    return this.nodes.reduce(
+      (sum, node) =>
+        sum +
+        node
+          .log()
+          .split('\n')
+          .filter((line) => /40P01|deadlock detected/.test(line)).length,
+      0,
+    );
   }
 
   async stop(): Promise<void> {

@@ -42,7 +42,11 @@ export class RunDatabase {
 
   /** Runs SQL as the administrator, on a connection of its own. */
   async admin<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> {
-    const client = new pg.Client({ connectionString: POSTGRES_URL, application_name: `${this.applicationName}-admin`, connectionTimeoutMillis: 5000 });
+    const client = new pg.Client({
+      connectionString: POSTGRES_URL,
+      application_name: `${this.applicationName}-admin`,
+      connectionTimeoutMillis: 5000,
+    });
     await client.connect();
     try {
       return (await client.query<R>(text, values)).rows;
@@ -107,7 +111,10 @@ export class RunDatabase {
   }
 
   async lastSeqs(rooms: string[]): Promise<Map<string, number>> {
-    const last = await this.admin<{ name: string; last_seq: number }>(`select name, last_seq::int as last_seq from ${this.schema}.rooms where name = any($1)`, [rooms]);
+    const last = await this.admin<{ name: string; last_seq: number }>(
+      `select name, last_seq::int as last_seq from ${this.schema}.rooms where name = any($1)`,
+      [rooms],
+    );
     return new Map(last.map((row) => [row.name, row.last_seq]));
   }
 

@@ -91,7 +91,11 @@ export async function waitFor(check: () => boolean | Promise<boolean>, ms: numbe
 export function crashLines(logPath: string, lines = 8): string {
   try {
     const latest = fs.readFileSync(logPath, 'utf8').split('\n===== ').at(-1)!;
-    return latest.split('\n').filter((line) => line.trim() && !/^[\s}\]]/.test(line)).slice(-lines).join('\n');
+    return latest
+      .split('\n')
+      .filter((line) => line.trim() && !/^[\s}\]]/.test(line))
+      .slice(-lines)
+      .join('\n');
   } catch {
     return '(no log)';
   }

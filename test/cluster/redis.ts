@@ -51,7 +51,11 @@ export class PrivateRedis {
         socket.destroy();
         resolve(String(data).startsWith('+PONG'));
       });
-      for (const event of ['error', 'timeout']) socket.once(event, () => (socket.destroy(), resolve(false)));
+      for (const event of ['error', 'timeout'])
+        socket.once(event, () => {
+          socket.destroy();
+          resolve(false);
+        });
     });
   }
 }

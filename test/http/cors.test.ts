@@ -118,12 +118,15 @@ describe('CORS in Chromium', { skip, timeout: 10 * timeout }, () => {
   let server: RunningServer;
   let app: { port: number; close(): Promise<void> };
   let harness: Harness;
-  before(async () => {
-    app = await pageHost();
-    server = await startServer({ PARLEY_ALLOWED_ORIGINS: `http://127.0.0.1:${app.port}` });
-    harness = new Harness(() => server);
-    await harness.launch();
-  }, { timeout });
+  before(
+    async () => {
+      app = await pageHost();
+      server = await startServer({ PARLEY_ALLOWED_ORIGINS: `http://127.0.0.1:${app.port}` });
+      harness = new Harness(() => server);
+      await harness.launch();
+    },
+    { timeout },
+  );
   after(async () => {
     await harness?.close();
     await server?.cleanup();
@@ -152,7 +155,7 @@ describe('CORS in Chromium', { skip, timeout: 10 * timeout }, () => {
         () => 'read',
         () => 'blocked',
       );
-      return { grant: grant.status, ticket: issued.status, welcome: (JSON.parse(welcome) as { type: string; user: string }), withCookies };
+      return { grant: grant.status, ticket: issued.status, welcome: JSON.parse(welcome) as { type: string; user: string }, withCookies };
     }, server.url);
     assert.equal(result.grant, 200);
     assert.equal(result.ticket, 200);
@@ -176,6 +179,9 @@ describe('CORS in Chromium', { skip, timeout: 10 * timeout }, () => {
       }
     }, server.url);
     assert.equal(outcome, 'blocked: TypeError');
-    assert.ok(messages.some((m) => /CORS policy/.test(m)), messages.join('\n'));
+    assert.ok(
+      messages.some((m) => /CORS policy/.test(m)),
+      messages.join('\n'),
+    );
   });
 });

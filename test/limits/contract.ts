@@ -25,7 +25,15 @@ export function rateLimiterContract(kind: string, open: () => RateLimiter, servi
       const k = key();
       const verdicts = [];
       for (let i = 0; i < 4; i++) verdicts.push(await rate.hit(k, 3, 60_000));
-      assert.deepEqual(verdicts.map((v) => [v.allowed, v.count]), [[true, 1], [true, 2], [true, 3], [false, 4]]);
+      assert.deepEqual(
+        verdicts.map((v) => [v.allowed, v.count]),
+        [
+          [true, 1],
+          [true, 2],
+          [true, 3],
+          [false, 4],
+        ],
+      );
       for (const v of verdicts) assert.ok(v.resetInMs > 0 && v.resetInMs <= 60_000, String(v.resetInMs));
     });
 
@@ -51,7 +59,10 @@ export function rateLimiterContract(kind: string, open: () => RateLimiter, servi
       const k = key();
       const verdicts = await Promise.all(Array.from({ length: 100 }, (_, i) => (i % 2 === 0 ? one : two).hit(k, 30, 60_000)));
       assert.equal(verdicts.filter((v) => v.allowed).length, 30);
-      assert.deepEqual(verdicts.map((v) => v.count).sort((x, y) => x - y), Array.from({ length: 100 }, (_, i) => i + 1));
+      assert.deepEqual(
+        verdicts.map((v) => v.count).sort((x, y) => x - y),
+        Array.from({ length: 100 }, (_, i) => i + 1),
+      );
     });
   });
 }

@@ -168,7 +168,10 @@ describe('the SDK as an installed package', { timeout: 120_000 }, () => {
   });
 
   test('the tarballs hold ES modules, declarations and a README; the client depends on the protocol only', () => {
-    assert.deepEqual(packed.map((p) => p.name), [...PACKAGES]);
+    assert.deepEqual(
+      packed.map((p) => p.name),
+      [...PACKAGES],
+    );
     for (const { name, files } of packed) {
       const odd = files.map((f) => f.path).filter((file) => !/^(package\.json|README\.md|dist\/[\w-]+\.(js|d\.ts))$/.test(file));
       assert.deepEqual(odd, [], `${name} ships only dist/*.js, dist/*.d.ts, README.md and package.json`);

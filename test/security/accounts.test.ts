@@ -21,7 +21,8 @@ async function pair(server: RunningServer, username: string, password = DEMO_PAS
 }
 
 const me = (server: RunningServer, token: string) => fetch(`${server.url}/users/me`, { headers: { authorization: `Bearer ${token}` } });
-const refreshGrant = (server: RunningServer, refreshToken: string) => tokenRequest(server.url, { grant_type: 'refresh_token', refresh_token: refreshToken });
+const refreshGrant = (server: RunningServer, refreshToken: string) =>
+  tokenRequest(server.url, { grant_type: 'refresh_token', refresh_token: refreshToken });
 const iatOf = (token: string) => (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { iat: number }).iat;
 
 async function chat(server: RunningServer, token: string): Promise<Client> {
@@ -45,7 +46,11 @@ describe('disable, enable, passwd, and a password change end logins for good', (
 
   test('disable then enable: the tokens from before stay dead (access, refresh, ticket), the socket closed 4403; a new login works', async () => {
     const old = await pair(server, 'johndoe');
-    const ticket = ((await (await fetch(`${server.url}/ws-ticket`, { method: 'POST', headers: { authorization: `Bearer ${old.access_token}` } })).json()) as { ticket: string }).ticket;
+    const ticket = (
+      (await (await fetch(`${server.url}/ws-ticket`, { method: 'POST', headers: { authorization: `Bearer ${old.access_token}` } })).json()) as {
+        ticket: string;
+      }
+    ).ticket;
     const socket = await chat(server, old.access_token);
     const run = await parley(['--data', server.dataDir, 'user', 'disable', 'johndoe']);
     assert.equal(run.code, 0, run.stderr);
@@ -57,7 +62,10 @@ describe('disable, enable, passwd, and a password change end logins for good', (
     assert.notEqual(refusal.status, 101);
     await assertError(await refreshGrant(server, old.refresh_token), 400, 'invalid_grant', /issued before/);
     const viaTicket = await Client.open(`${server.wsUrl}/ws?ticket=${ticket}`).then(
-      (client) => (client.close(), 'opened'),
+      (client) => {
+        client.close();
+        return 'opened';
+      },
       () => 'refused',
     );
     assert.equal(viaTicket, 'refused');
@@ -143,11 +151,20 @@ describe('PATCH /users/me: a user changes their own password', () => {
 
   test('bad requests are refused with a sentence and change nothing', async () => {
     const caller = await pair(server, 'johndoe');
-    await assertError(await patch(caller.access_token, { current_password: 'wrong', password: 'a brand new one' }), 400, 'wrong_password', /current password is not correct/);
+    await assertError(
+      await patch(caller.access_token, { current_password: 'wrong', password: 'a brand new one' }),
+      400,
+      'wrong_password',
+      /current password is not correct/,
+    );
     await assertError(await patch(caller.access_token, { password: 'a brand new one' }), 400, 'invalid_request', /current_password/);
     await assertError(await patch(caller.access_token, { current_password: 'secret', password: 'short' }), 400, 'invalid_request', /8 to 1024/);
     await assertError(await patch(caller.access_token, {}), 400, 'invalid_request', /nothing to change/);
-    await assertError(await patch(caller.access_token, { current_password: 'secret', password: 'a brand new one', admin: true }), 400, 'invalid_request');
+    await assertError(
+      await patch(caller.access_token, { current_password: 'secret', password: 'a brand new one', admin: true }),
+      400,
+      'invalid_request',
+    );
     await assertError(await patch(undefined, { current_password: 'secret', password: 'a brand new one' }), 401, 'unauthorized');
     assert.equal((await me(server, caller.access_token)).status, 200);
     assert.equal((await tokenRequest(server.url, { username: 'johndoe', password: 'secret' })).status, 200, 'the password is unchanged');
@@ -203,7 +220,10 @@ describe('PATCH /users/me: a user changes their own password', () => {
     assert.equal(body.token, undefined);
     const renewed = response.headers.getSetCookie().filter((c) => !/^[^=]+=;/.test(c));
     assert.deepEqual(renewed.map((c) => c.split('=')[0]).sort(), ['parley_refresh', 'parley_token']);
-    const access = renewed.find((c) => c.startsWith('parley_token='))!.split(';')[0]!.slice('parley_token='.length);
+    const access = renewed
+      .find((c) => c.startsWith('parley_token='))!
+      .split(';')[0]!
+      .slice('parley_token='.length);
     assert.equal((await me(server, access)).status, 200);
     await bystander.assertServed();
   });

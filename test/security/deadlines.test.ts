@@ -84,10 +84,7 @@ describe('deadlines', () => {
   });
 
   test('headers dripped, or nothing sent at all, are cut at the headers deadline', async () => {
-    const [headers, silent] = await Promise.all([
-      dripping(server.url, 'GET /healthz HTTP/1.1\r\n', 'X-Slow: yes\r\n'),
-      dripping(server.url, '', ''),
-    ]);
+    const [headers, silent] = await Promise.all([dripping(server.url, 'GET /healthz HTTP/1.1\r\n', 'X-Slow: yes\r\n'), dripping(server.url, '', '')]);
     assertTimedOut(headers, 10_000);
     assertTimedOut(silent, 10_000);
     assert.ok((await budgetRefusals(server.url, 'deadline')) >= 3, 'the body, the headers and the silent connection');

@@ -15,7 +15,11 @@ import { Bystander } from './support.js';
  * Sends a message, edits it, and (when `andDelete`) deletes it; returns the two texts it used. The bodies are
  * long: the space a deletion frees is then larger than what later rows reuse of it, so only zeroing erases it.
  */
-async function sendEditDelete(server: RunningServer, andDelete: boolean, client?: Client): Promise<{ original: string; edited: string; client: Client; id: string }> {
+async function sendEditDelete(
+  server: RunningServer,
+  andDelete: boolean,
+  client?: Client,
+): Promise<{ original: string; edited: string; client: Client; id: string }> {
   const original = `ORIGINAL-${randomBytes(8).toString('hex')}`;
   const edited = `EDITED-${randomBytes(8).toString('hex')}`;
   const john = client ?? (await Client.chat(server, await getToken(server.url, 'johndoe')));
@@ -49,7 +53,8 @@ describe('erasure in SQLite: the deleted texts are nowhere in the data directory
     await server.cleanup();
   });
 
-  const files = () => ['parley.db', 'parley.db-wal', 'parley.db-shm'].map((name) => path.join(server.dataDir, name)).filter((file) => fs.existsSync(file));
+  const files = () =>
+    ['parley.db', 'parley.db-wal', 'parley.db-shm'].map((name) => path.join(server.dataDir, name)).filter((file) => fs.existsSync(file));
   const holding = (text: string) => files().filter((file) => fs.readFileSync(file).includes(text));
 
   test('before the deletion the texts are on disk (so the test below can fail)', async () => {

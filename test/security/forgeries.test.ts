@@ -40,10 +40,16 @@ describe('forged tokens are refused everywhere (replay of the cases that held)',
 
   before(async () => {
     const pair = await generateKeyPair('RS256', { extractable: true });
-    providerKey = { privateKey: pair.privateKey, jwk: { ...(await exportJWK(pair.publicKey)), kid: 'p1', alg: 'RS256' }, pem: await exportSPKI(pair.publicKey) };
+    providerKey = {
+      privateKey: pair.privateKey,
+      jwk: { ...(await exportJWK(pair.publicKey)), kid: 'p1', alg: 'RS256' },
+      pem: await exportSPKI(pair.publicKey),
+    };
     const evil = await generateKeyPair('RS256', { extractable: true });
     evilKey = { privateKey: evil.privateKey, jwk: { ...(await exportJWK(evil.publicKey)), kid: 'evil', alg: 'RS256' } };
-    provider = http.createServer((_request, response) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [providerKey.jwk] })));
+    provider = http.createServer((_request, response) =>
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [providerKey.jwk] })),
+    );
     // Where jku/x5u point: Parley must never fetch it.
     attacker = http.createServer((_request, response) => {
       attackerFetches++;
@@ -73,8 +79,14 @@ describe('forged tokens are refused everywhere (replay of the cases that held)',
       ['alg none', handmade({ alg: 'none', typ: 'JWT' }, claims())],
       ['alg NoNe', handmade({ alg: 'NoNe', typ: 'JWT' }, claims())],
       ['RS256 header over an HMAC with our secret', handmade({ alg: 'RS256', typ: 'JWT' }, claims(), SECRET)],
-      ["HS256 with the provider's public key (PEM) as the HMAC secret", handmade({ alg: 'HS256', kid: 'p1' }, claims({ iss: PROVIDER, preferred_username: 'johndoe' }), providerKey.pem)],
-      ["HS256 with the provider's JWK as the HMAC secret", handmade({ alg: 'HS256', kid: 'p1' }, claims({ iss: PROVIDER }), JSON.stringify(providerKey.jwk))],
+      [
+        "HS256 with the provider's public key (PEM) as the HMAC secret",
+        handmade({ alg: 'HS256', kid: 'p1' }, claims({ iss: PROVIDER, preferred_username: 'johndoe' }), providerKey.pem),
+      ],
+      [
+        "HS256 with the provider's JWK as the HMAC secret",
+        handmade({ alg: 'HS256', kid: 'p1' }, claims({ iss: PROVIDER }), JSON.stringify(providerKey.jwk)),
+      ],
       ['our own secret on a token claiming the provider', handmade({ alg: 'HS256' }, claims({ iss: PROVIDER }), SECRET)],
       ['embedded jwk (ours)', await evilSigned({ jwk: evilKey.jwk }, claims())],
       ['embedded jwk (provider)', await evilSigned({ jwk: evilKey.jwk, kid: 'p1' }, claims({ iss: PROVIDER }))],
@@ -83,7 +95,10 @@ describe('forged tokens are refused everywhere (replay of the cases that held)',
       ['kid path traversal with an empty-ish key', handmade({ alg: 'HS256', kid: '../../../../../dev/null' }, claims(), Buffer.alloc(32))],
       ['kid SQL injection', handmade({ alg: 'HS256', kid: "x' UNION SELECT 'key' --" }, claims(), 'key')],
       ['kid of the provider on a token signed by another key', await evilSigned({ kid: 'p1' }, claims({ iss: PROVIDER }))],
-      ['crit header naming an unknown extension (signed right)', handmade({ alg: 'HS256', crit: ['x-parley-unknown'], 'x-parley-unknown': true }, claims(), SECRET)],
+      [
+        'crit header naming an unknown extension (signed right)',
+        handmade({ alg: 'HS256', crit: ['x-parley-unknown'], 'x-parley-unknown': true }, claims(), SECRET),
+      ],
       ['wrong key', handmade({ alg: 'HS256', typ: 'JWT' }, claims(), randomBytes(32))],
       ['expired (signed right)', await ours(claims({ iat: now - 600, exp: now - 60 }))],
       ['nbf in the future (signed right)', await ours(claims({ nbf: now + 3600 }))],

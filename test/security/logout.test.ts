@@ -86,7 +86,9 @@ describe('logout over HTTP: whichever cookie arrives, the login dies', () => {
 describe('logout in Chromium, with its own cookie jar', { skip, timeout: 5 * timeout }, () => {
   const { server, harness } = browserSuite();
 
-  test('after a logout in tab 1: the captured refresh cookie is dead, tab 2 is closed 4403, lands on /login and cannot post', { timeout }, async () => {
+  test('after a logout in tab 1: the captured refresh cookie is dead, tab 2 is closed 4403, lands on /login and cannot post', {
+    timeout,
+  }, async () => {
     const bystander = await Bystander.join(server);
     const { context, page: first } = await harness.loggedIn('johndoe');
     // Tab 2 notes its sockets' close codes where a navigation does not wipe them (observing, not changing, the page).
@@ -125,7 +127,11 @@ describe('logout in Chromium, with its own cookie jar', { skip, timeout: 5 * tim
     // Even with the old cookies put back into the jar (a copy of them), tab 2 gets nowhere.
     await context.addCookies([accessCookie, refreshCookie]);
     const attempts = await second.evaluate(async () => {
-      const post = await fetch('/rooms', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'after-logout' }) });
+      const post = await fetch('/rooms', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'after-logout' }),
+      });
       const silent = await fetch('/auth/refresh', { method: 'POST' });
       const socket = await new Promise<string>((resolve) => {
         const ws = new WebSocket(`ws://${location.host}/ws`, ['parley.v1']);

@@ -20,7 +20,11 @@ describe('Origin variants on the socket and on the forms', () => {
       body: new URLSearchParams({ username: 'johndoe', password: DEMO_PASSWORDS.johndoe!, next: '/' }),
       redirect: 'manual',
     });
-    cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]!).filter((c) => !c.endsWith('=')).join('; ');
+    cookie = login.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0]!)
+      .filter((c) => !c.endsWith('='))
+      .join('; ');
     bystander = await Bystander.join(server);
   });
 
@@ -54,7 +58,9 @@ describe('Origin variants on the socket and on the forms', () => {
 
   test('a bearer socket is Origin-checked too (a browser page holding a token)', async () => {
     const token = await getToken(server.url, 'johndoe');
-    const refusal = await expectRefusal(`${server.wsUrl}/secured-ws`, { headers: { authorization: `Bearer ${token}`, origin: 'http://evil.example' } });
+    const refusal = await expectRefusal(`${server.wsUrl}/secured-ws`, {
+      headers: { authorization: `Bearer ${token}`, origin: 'http://evil.example' },
+    });
     assert.equal(refusal.status, 403);
     (await Client.open(`${server.wsUrl}/secured-ws`, { headers: { authorization: `Bearer ${token}`, origin: own } })).close();
   });
@@ -80,7 +86,10 @@ describe('Origin variants on the socket and on the forms', () => {
     const still = await fetch(`${server.url}/`, { headers: { cookie } });
     assert.equal(still.status, 200);
     await getToken(server.url, 'johndoe');
-    const mallory = await fetch(`${server.url}/token`, { method: 'POST', body: new URLSearchParams({ username: 'mallory', password: 'long enough password' }) });
+    const mallory = await fetch(`${server.url}/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ username: 'mallory', password: 'long enough password' }),
+    });
     assert.equal(mallory.status, 400);
     await bystander.assertServed();
   });

@@ -45,7 +45,9 @@ describe('one ticket, one refresh token: exactly one of 20 concurrent uses wins'
   });
 
   test('a refresh token at /token: one new pair, 19 invalid_grant, and the winner’s login lives on', async () => {
-    const grant = (await (await tokenRequest(server.url, { username: 'johndoe', password: DEMO_PASSWORDS.johndoe! })).json()) as { refresh_token: string };
+    const grant = (await (await tokenRequest(server.url, { username: 'johndoe', password: DEMO_PASSWORDS.johndoe! })).json()) as {
+      refresh_token: string;
+    };
     const answers = await Promise.all(
       Array.from({ length: RACERS }, () => tokenRequest(server.url, { grant_type: 'refresh_token', refresh_token: grant.refresh_token })),
     );

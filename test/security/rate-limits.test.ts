@@ -10,7 +10,12 @@ import { REDIS_URL, freshSchema, needs } from '../support/services.js';
 import { Bystander, assertError } from './support.js';
 
 const form = (server: RunningServer, path: string, fields: Record<string, string>, headers: Record<string, string> = {}) =>
-  fetch(`${server.url}${path}`, { method: 'POST', body: new URLSearchParams(fields), redirect: 'manual', headers: { origin: server.url, ...headers } });
+  fetch(`${server.url}${path}`, {
+    method: 'POST',
+    body: new URLSearchParams(fields),
+    redirect: 'manual',
+    headers: { origin: server.url, ...headers },
+  });
 
 /** A 429 HTML form page: status, Retry-After, no-store, and the sentence. */
 async function assertHtml429(response: Response): Promise<void> {
@@ -70,10 +75,20 @@ describe('refresh grants are budgeted per presented token', () => {
   after(() => server.cleanup());
 
   test('40 garbage refreshes from one address do not lock out another user’s valid refresh; one token shown too often does', async () => {
-    const jane = (await (await tokenRequest(server.url, { username: 'janedoe', password: DEMO_PASSWORDS.janedoe! })).json()) as { refresh_token: string };
+    const jane = (await (await tokenRequest(server.url, { username: 'janedoe', password: DEMO_PASSWORDS.janedoe! })).json()) as {
+      refresh_token: string;
+    };
     const garbage = randomBytes(32).toString('base64url');
-    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => tokenRequest(server.url, { grant_type: 'refresh_token', refresh_token: i < 20 ? `${garbage}${i}` : garbage })));
-    assert.deepEqual(answers.slice(0, 20).map((r) => r.status), Array<number>(20).fill(400), 'different garbage: each its own budget');
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        tokenRequest(server.url, { grant_type: 'refresh_token', refresh_token: i < 20 ? `${garbage}${i}` : garbage }),
+      ),
+    );
+    assert.deepEqual(
+      answers.slice(0, 20).map((r) => r.status),
+      Array<number>(20).fill(400),
+      'different garbage: each its own budget',
+    );
     const same = answers.slice(20).map((r) => r.status);
     assert.equal(same.filter((s) => s === 429).length, 15, 'the same garbage 20 times: 5 tries, then 429');
     const valid = await tokenRequest(server.url, { grant_type: 'refresh_token', refresh_token: jane.refresh_token });
@@ -102,11 +117,21 @@ describe('a per-address budget, larger, over all of them', () => {
     }
     const refused = await form(server, '/login', { username: 'johndoe', password: DEMO_PASSWORDS.johndoe!, next: '/' }, from('203.0.113.7'));
     await assertHtml429(refused);
-    const api = await fetch(`${server.url}/token`, { method: 'POST', body: new URLSearchParams({ username: 'x-1', password: 'y' }), headers: from('203.0.113.7') });
+    const api = await fetch(`${server.url}/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ username: 'x-1', password: 'y' }),
+      headers: from('203.0.113.7'),
+    });
     await assertJson429(api, /from your address/);
-    const silent = await fetch(`${server.url}/auth/refresh`, { method: 'POST', headers: { ...from('203.0.113.7'), origin: server.url, cookie: 'parley_refresh=abc' } });
+    const silent = await fetch(`${server.url}/auth/refresh`, {
+      method: 'POST',
+      headers: { ...from('203.0.113.7'), origin: server.url, cookie: 'parley_refresh=abc' },
+    });
     await assertJson429(silent, /from your address/);
-    assert.equal((await form(server, '/login', { username: 'johndoe', password: DEMO_PASSWORDS.johndoe!, next: '/' }, from('198.51.100.1'))).status, 303);
+    assert.equal(
+      (await form(server, '/login', { username: 'johndoe', password: DEMO_PASSWORDS.johndoe!, next: '/' }, from('198.51.100.1'))).status,
+      303,
+    );
     await bystander.assertServed();
   });
 });

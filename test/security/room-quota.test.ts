@@ -32,7 +32,9 @@ describe('rooms created per user per hour', () => {
 
     // Nothing was created past the budget, and another user is not affected.
     const jane = await getToken(server.url, 'janedoe');
-    const rooms = (await (await fetch(`${server.url}/rooms?scope=public`, { headers: { authorization: `Bearer ${jane}` } })).json()) as { name: string }[];
+    const rooms = (await (await fetch(`${server.url}/rooms?scope=public`, { headers: { authorization: `Bearer ${jane}` } })).json()) as {
+      name: string;
+    }[];
     assert.equal(rooms.filter((room) => room.name.startsWith('spam-')).length, 20);
     assert.equal((await create(jane, 'janes-room')).status, 201);
 

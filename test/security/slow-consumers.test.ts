@@ -54,7 +54,9 @@ describe('a client that does not read', () => {
     const frame = 'x'.repeat(60 * 1024);
     const peak = await feed(
       server,
-      () => hogs.forEach((hog) => hog.socket.readyState === WebSocket.OPEN && hog.socket.send(frame)),
+      () => {
+        for (const hog of hogs) if (hog.socket.readyState === WebSocket.OPEN) hog.socket.send(frame);
+      },
       async () => (await budgetRefusals(server.url, 'slow_consumer')) >= closedBefore + hogs.length,
     );
     const bystander = await Client.open(`${server.wsUrl}/secured-ws`, bearer(token));

@@ -24,7 +24,12 @@ describe('the signing key path', () => {
     fs.symlinkSync(path.join(dir, 'nowhere', 'key'), path.join(dir, 'jwt-signing.key'));
     const run = await parley(['serve', '--data', dir, '--port', '0']);
     assert.equal(run.code, 2, run.stderr);
-    assert.match(run.stderr, new RegExp(`^parley: cannot use the signing key ${path.join(dir, 'jwt-signing.key')}: it is a symbolic link to .*nowhere/key, which does not exist`));
+    assert.match(
+      run.stderr,
+      new RegExp(
+        `^parley: cannot use the signing key ${path.join(dir, 'jwt-signing.key')}: it is a symbolic link to .*nowhere/key, which does not exist`,
+      ),
+    );
     assert.doesNotMatch(run.stderr, /RangeError|stack/);
     fs.unlinkSync(path.join(dir, 'jwt-signing.key'));
   });
@@ -76,7 +81,11 @@ describe('one server per SQLite data directory', () => {
       second.stderr.split('\n')[0],
       `parley: another Parley server is already using the data directory ${dir} (it holds ${path.join(dir, 'parley.lock')}); stop it, or give this one its own --data`,
     );
-    await assert.rejects(startServer({}, dir), (error: Error) => error instanceof ConfigError && error.message.includes(dir), 'in the same process too');
+    await assert.rejects(
+      startServer({}, dir),
+      (error: Error) => error instanceof ConfigError && error.message.includes(dir),
+      'in the same process too',
+    );
     // The CLI's user commands are meant to run beside the server.
     assert.equal((await parley(['--data', dir, 'user', 'list'])).code, 0);
     await bystander.assertServed();
@@ -126,7 +135,10 @@ describe('the expiry warning must be below the token lifetime', () => {
       assert.throws(
         () => loadConfig({ PARLEY_ACCESS_TOKEN_TTL: '20s', PARLEY_EXPIRY_WARNING: warning }),
         (error: Error) =>
-          error instanceof ConfigError && /PARLEY_EXPIRY_WARNING \(--expiry-warning\) \(\d+s\) must be shorter than PARLEY_ACCESS_TOKEN_TTL \(--access-token-ttl\) \(20s\)/.test(error.message),
+          error instanceof ConfigError &&
+          /PARLEY_EXPIRY_WARNING \(--expiry-warning\) \(\d+s\) must be shorter than PARLEY_ACCESS_TOKEN_TTL \(--access-token-ttl\) \(20s\)/.test(
+            error.message,
+          ),
       );
     }
     assert.equal(loadConfig({ PARLEY_ACCESS_TOKEN_TTL: '20s' }).expiryWarningSeconds, 10, 'unset: half of a 20 s token');

@@ -72,7 +72,12 @@ export function rawHttp(server: RunningServer, request: string): Promise<RawAnsw
 }
 
 /** A JSON error answer: status, catalogue code, and (when given) the sentence it must contain. */
-export async function assertError(response: Response, status: number, code: string, sentence?: RegExp): Promise<{ error: string; error_description: string }> {
+export async function assertError(
+  response: Response,
+  status: number,
+  code: string,
+  sentence?: RegExp,
+): Promise<{ error: string; error_description: string }> {
   const text = await response.text();
   assert.equal(response.status, status, text);
   assert.equal(response.headers.get('cache-control'), 'no-store');

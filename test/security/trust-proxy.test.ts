@@ -19,7 +19,8 @@ const secureFlags = (response: Response) =>
 /** Logins (wrong password) from each address in turn; the statuses. */
 async function attempts(server: RunningServer, forwardedFor: string[]): Promise<number[]> {
   const statuses = [];
-  for (const [i, address] of forwardedFor.entries()) statuses.push((await login(server, { 'x-forwarded-for': address }, `someone-${i}`, 'wrong')).status);
+  for (const [i, address] of forwardedFor.entries())
+    statuses.push((await login(server, { 'x-forwarded-for': address }, `someone-${i}`, 'wrong')).status);
   return statuses;
 }
 
@@ -28,16 +29,29 @@ describe('a trusted proxy (PARLEY_TRUST_PROXY=127.0.0.1, the hop the tests come 
 
   test('X-Forwarded-Proto: https makes both session cookies Secure, set and cleared alike; plain http does not', async () => {
     const https = await login(server, { 'x-forwarded-for': '198.51.100.20', 'x-forwarded-proto': 'https' });
-    assert.deepEqual(secureFlags(https), [['parley_token', true], ['parley_refresh', true]]);
-    const cookie = https.headers.getSetCookie().map((c) => c.split(';')[0]).filter((c) => !c!.endsWith('=')).join('; ');
+    assert.deepEqual(secureFlags(https), [
+      ['parley_token', true],
+      ['parley_refresh', true],
+    ]);
+    const cookie = https.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .filter((c) => !c!.endsWith('='))
+      .join('; ');
     const out = await fetch(`${server.url}/auth/logout`, {
       method: 'POST',
       redirect: 'manual',
       headers: { cookie, origin: server.url, 'x-forwarded-for': '198.51.100.20', 'x-forwarded-proto': 'https' },
     });
-    assert.ok(out.headers.getSetCookie().every((c) => /;\s*Secure/i.test(c)), out.headers.getSetCookie().join('\n'));
+    assert.ok(
+      out.headers.getSetCookie().every((c) => /;\s*Secure/i.test(c)),
+      out.headers.getSetCookie().join('\n'),
+    );
     const http = await login(server, { 'x-forwarded-for': '198.51.100.21', 'x-forwarded-proto': 'http' });
-    assert.deepEqual(secureFlags(http), [['parley_token', false], ['parley_refresh', false]]);
+    assert.deepEqual(secureFlags(http), [
+      ['parley_token', false],
+      ['parley_refresh', false],
+    ]);
   });
 
   test('X-Forwarded-For is the client: each address has its own budget', async () => {
@@ -55,7 +69,10 @@ describe('an untrusted hop: the headers are ignored', () => {
 
   test('a client claiming HTTPS gets no Secure cookie; a client naming other addresses is still one address', async () => {
     const claimed = await login(server, { 'x-forwarded-for': '203.0.113.5', 'x-forwarded-proto': 'https' });
-    assert.deepEqual(secureFlags(claimed), [['parley_token', false], ['parley_refresh', false]]);
+    assert.deepEqual(secureFlags(claimed), [
+      ['parley_token', false],
+      ['parley_refresh', false],
+    ]);
     assert.deepEqual(await attempts(server, ['203.0.113.6', '203.0.113.7', '203.0.113.8']), [401, 401, 429], 'all counted as 127.0.0.1');
   });
 });
@@ -65,7 +82,10 @@ describe('nothing trusted by default', () => {
 
   test('X-Forwarded-* change nothing', async () => {
     const claimed = await login(server, { 'x-forwarded-for': '203.0.113.5', 'x-forwarded-proto': 'https' });
-    assert.deepEqual(secureFlags(claimed), [['parley_token', false], ['parley_refresh', false]]);
+    assert.deepEqual(secureFlags(claimed), [
+      ['parley_token', false],
+      ['parley_refresh', false],
+    ]);
     assert.deepEqual(await attempts(server, ['203.0.113.9', '203.0.113.10']), [401, 429]);
   });
 });
@@ -83,7 +103,12 @@ describe('PARLEY_TRUST_PROXY values', () => {
   test('a hop count, addresses and CIDR ranges are read; anything else stops start-up naming the setting', () => {
     assert.equal(loadConfig({}).trustProxy, undefined);
     assert.equal(loadConfig({ PARLEY_TRUST_PROXY: '2' }).trustProxy, 2);
-    assert.deepEqual(loadConfig({ PARLEY_TRUST_PROXY: '10.0.0.1, 192.168.0.0/16,fd00::/8, loopback' }).trustProxy, ['10.0.0.1', '192.168.0.0/16', 'fd00::/8', 'loopback']);
+    assert.deepEqual(loadConfig({ PARLEY_TRUST_PROXY: '10.0.0.1, 192.168.0.0/16,fd00::/8, loopback' }).trustProxy, [
+      '10.0.0.1',
+      '192.168.0.0/16',
+      'fd00::/8',
+      'loopback',
+    ]);
     for (const bad of ['yes', '10.0.0.0/33', '300.1.1.1', 'fd00::/129', '10.0.0.0/8/1', '0']) {
       assert.throws(
         () => loadConfig({ PARLEY_TRUST_PROXY: bad }),

@@ -43,7 +43,10 @@ export function storeContract(
       await accounts.create({ username: 'ann', passwordHash: 'h1', scopes: ['chat:read'], firstUserScopes: ['admin'] });
       await assert.rejects(accounts.create({ username: 'ann', passwordHash: 'h2', scopes: [] }), UsernameTakenError);
       const ann = await accounts.find('ann');
-      assert.deepEqual({ ...ann, createdAt: 0 }, { username: 'ann', passwordHash: 'h1', scopes: ['chat:read', 'admin'], disabled: false, createdAt: 0 });
+      assert.deepEqual(
+        { ...ann, createdAt: 0 },
+        { username: 'ann', passwordHash: 'h1', scopes: ['chat:read', 'admin'], disabled: false, createdAt: 0 },
+      );
       const second = await accounts.create({ username: 'amy', passwordHash: 'h3', scopes: ['chat:read'], firstUserScopes: ['admin'] });
       assert.deepEqual(second.scopes, ['chat:read'], 'only the first');
       assert.equal(await accounts.any(), true);
@@ -51,7 +54,10 @@ export function storeContract(
       assert.equal(await accounts.setDisabled('ann', true), true);
       assert.equal((await accounts.find('ann'))!.disabled, true);
       assert.equal(await accounts.setDisabled('nobody', true), false);
-      assert.deepEqual((await accounts.list()).map((u) => u.username), ['amy', 'ann']);
+      assert.deepEqual(
+        (await accounts.list()).map((u) => u.username),
+        ['amy', 'ann'],
+      );
     });
 
     test('accounts: an external identity has an issuer and no password hash', async () => {
@@ -74,12 +80,15 @@ export function storeContract(
         { kind: 'message', room: 'general', user: 'ann', body: 'one again', clientId: 'a' },
         { kind: 'message', room: 'general', user: 'bob', body: 'bob uses a too', clientId: 'a' },
       ]);
-      assert.deepEqual(results.map((r) => (r.status === 'gone' || r.status === 'archived' ? r.status : [r.entry.seq, r.entry.body, r.status])), [
-        [1, 'one', 'stored'],
-        [2, 'two', 'stored'],
-        [1, 'one', 'duplicate'],
-        [3, 'bob uses a too', 'stored'],
-      ]);
+      assert.deepEqual(
+        results.map((r) => (r.status === 'gone' || r.status === 'archived' ? r.status : [r.entry.seq, r.entry.body, r.status])),
+        [
+          [1, 'one', 'stored'],
+          [2, 'two', 'stored'],
+          [1, 'one', 'duplicate'],
+          [3, 'bob uses a too', 'stored'],
+        ],
+      );
       const again = await store.entries.append([{ kind: 'message', room: 'general', user: 'ann', body: 'a later batch', clientId: 'a' }]);
       assert.deepEqual([again[0]!.status, stored(again[0]!).seq], ['duplicate', 1]);
       assert.equal((await store.rooms.find('general'))!.lastSeq, 3);
@@ -88,9 +97,18 @@ export function storeContract(
 
     test('after and messagesBefore page in seq order', async () => {
       await store.entries.append(Array.from({ length: 7 }, (_, i) => ({ kind: 'message' as const, room: 'general', user: 'ann', body: `m${i}` })));
-      assert.deepEqual((await store.entries.after('general', 3, 3)).map((m) => m.seq), [4, 5, 6]);
-      assert.deepEqual((await store.entries.messagesBefore('general', undefined, 3)).map((m) => m.seq), [8, 9, 10]);
-      assert.deepEqual((await store.entries.messagesBefore('general', 4, 10)).map((m) => m.seq), [1, 2, 3]);
+      assert.deepEqual(
+        (await store.entries.after('general', 3, 3)).map((m) => m.seq),
+        [4, 5, 6],
+      );
+      assert.deepEqual(
+        (await store.entries.messagesBefore('general', undefined, 3)).map((m) => m.seq),
+        [8, 9, 10],
+      );
+      assert.deepEqual(
+        (await store.entries.messagesBefore('general', 4, 10)).map((m) => m.seq),
+        [1, 2, 3],
+      );
       const [first] = await store.entries.after('general', 0, 1);
       assert.deepEqual([first!.kind, first!.user], ['message', 'ann']);
     });
@@ -107,13 +125,20 @@ export function storeContract(
       ]);
       assert.deepEqual([edit!.status, secondEdit!.status, deletion!.status, again!.status], ['stored', 'stored', 'stored', 'gone']);
       const stream = await store.entries.after('general', seq - 1, 10);
-      assert.deepEqual(stream.map((e) => [e.kind, e.seq, e.id]), [
-        ['message', seq, id],
-        ['edit', seq + 1, id],
-        ['edit', seq + 2, id],
-        ['delete', seq + 3, id],
-      ]);
-      assert.deepEqual(stream.map((e) => e.body), ['', '', '', ''], 'no entry keeps the deleted text');
+      assert.deepEqual(
+        stream.map((e) => [e.kind, e.seq, e.id]),
+        [
+          ['message', seq, id],
+          ['edit', seq + 1, id],
+          ['edit', seq + 2, id],
+          ['delete', seq + 3, id],
+        ],
+      );
+      assert.deepEqual(
+        stream.map((e) => e.body),
+        ['', '', '', ''],
+        'no entry keeps the deleted text',
+      );
       const after = await store.entries.findMessage('general', id);
       assert.equal(after!.deleted, true);
       assert.equal(typeof after!.editedAt, 'number');
@@ -121,7 +146,10 @@ export function storeContract(
       const other = stored((await store.entries.append([{ kind: 'message', room: 'general', user: 'ann', body: 'draft' }]))[0]!);
       await store.entries.append([{ kind: 'edit', room: 'general', user: 'ann', targetId: other.id, body: 'confidential' }]);
       await store.entries.append([{ kind: 'delete', room: 'general', user: 'ann', targetId: other.id }]);
-      assert.deepEqual((await store.entries.after('general', other.seq - 1, 10)).map((e) => e.body), ['', '', '']);
+      assert.deepEqual(
+        (await store.entries.after('general', other.seq - 1, 10)).map((e) => e.body),
+        ['', '', ''],
+      );
       const history = await store.entries.messagesBefore('general', undefined, 1);
       assert.deepEqual([history[0]!.id, history[0]!.deleted], [other.id, true]);
     });
@@ -134,15 +162,25 @@ export function storeContract(
       await assert.rejects(rooms.create({ name: 'secret', kind: 'public', owner: 'bob', members: [] }), RoomExistsError);
       assert.equal(await rooms.roleIn('secret', 'ann'), 'owner');
       assert.equal(await rooms.roleIn('secret', 'bob'), undefined);
-      assert.deepEqual((await rooms.mine('bob')).map((r) => r.name), []);
-      assert.deepEqual((await rooms.publicRooms('bob')).map((r) => [r.name, r.member]), [['general', false]], 'a private room is not listed');
+      assert.deepEqual(
+        (await rooms.mine('bob')).map((r) => r.name),
+        [],
+      );
+      assert.deepEqual(
+        (await rooms.publicRooms('bob')).map((r) => [r.name, r.member]),
+        [['general', false]],
+        'a private room is not listed',
+      );
       assert.equal(await rooms.setMember('secret', { username: 'bob', role: 'member' }), true);
       assert.equal(await rooms.setMember('secret', { username: 'bob', role: 'moderator' }), false, 'a role change adds nobody');
       assert.deepEqual(await rooms.members('secret'), [
         { username: 'ann', role: 'owner' },
         { username: 'bob', role: 'moderator' },
       ]);
-      assert.deepEqual((await rooms.mine('bob')).map((r) => [r.name, r.role, r.member, r.muted, r.readSeq]), [['secret', 'moderator', true, false, 0]]);
+      assert.deepEqual(
+        (await rooms.mine('bob')).map((r) => [r.name, r.role, r.member, r.muted, r.readSeq]),
+        [['secret', 'moderator', true, false, 0]],
+      );
       assert.equal(await rooms.removeMember('secret', 'bob'), true);
       assert.equal(await rooms.removeMember('secret', 'bob'), false);
     });
@@ -162,13 +200,16 @@ export function storeContract(
       await store.rooms.create({ name: 'zzz', kind: 'public', owner: 'ann', members: [] });
       const batch = ['zzz', 'aaa', 'zzz', 'aaa', 'aaa'].map((room, i) => ({ kind: 'message' as const, room, user: 'ann', body: `b${i}` }));
       const results = (await store.entries.append(batch)).map((r) => stored(r));
-      assert.deepEqual(results.map((e) => [e.room, e.seq, e.body]), [
-        ['zzz', 1, 'b0'],
-        ['aaa', 1, 'b1'],
-        ['zzz', 2, 'b2'],
-        ['aaa', 2, 'b3'],
-        ['aaa', 3, 'b4'],
-      ]);
+      assert.deepEqual(
+        results.map((e) => [e.room, e.seq, e.body]),
+        [
+          ['zzz', 1, 'b0'],
+          ['aaa', 1, 'b1'],
+          ['zzz', 2, 'b2'],
+          ['aaa', 2, 'b3'],
+          ['aaa', 3, 'b4'],
+        ],
+      );
     });
 
     test('refresh tokens are spent once; revocations form a growing feed', async () => {
@@ -184,7 +225,13 @@ export function storeContract(
       const last = await tokens.lastRevocationId();
       await tokens.revoke('family', 'fam-1', Date.now() + 60_000);
       await tokens.revoke('token', 'jti-1', Date.now() + 60_000);
-      assert.deepEqual((await tokens.revocationsAfter(last)).map((r) => [r.kind, r.value]), [['family', 'fam-1'], ['token', 'jti-1']]);
+      assert.deepEqual(
+        (await tokens.revocationsAfter(last)).map((r) => [r.kind, r.value]),
+        [
+          ['family', 'fam-1'],
+          ['token', 'jti-1'],
+        ],
+      );
       assert.deepEqual(await tokens.useRefreshToken(token.tokenHash, Date.now()), { status: 'revoked' });
       assert.equal(await tokens.isRevoked('jti-1', undefined), true);
       assert.equal(await tokens.isRevoked('jti-2', 'fam-1'), true);
@@ -212,7 +259,11 @@ export function storeContract(
       assert.equal(await accounts.setPassword('nobody-here', 'hash', false), undefined);
 
       const now = Date.now();
-      for (const [hash, family, expiresAt] of [['a', 'f-live', now + 60_000], ['b', 'f-live', now + 60_000], ['c', 'f-old', now - 1]] as const) {
+      for (const [hash, family, expiresAt] of [
+        ['a', 'f-live', now + 60_000],
+        ['b', 'f-live', now + 60_000],
+        ['c', 'f-old', now - 1],
+      ] as const) {
         await tokens.saveRefreshToken({ tokenHash: hash.repeat(64), family, username: 'cutoff-user', scopes: [], expiresAt });
       }
       assert.deepEqual(await tokens.liveFamilies('cutoff-user', now), ['f-live']);
@@ -231,7 +282,10 @@ export function storeContract(
       await store.entries.append([{ kind: 'message', room: 'general', user: 'ann', body: 'before dora came' }]);
       const top = (await store.rooms.find('general'))!.lastSeq;
       await store.accounts.create({ username: 'dora', passwordHash: 'h', scopes: ['chat:read'], joins: ['general', 'nowhere'] });
-      assert.deepEqual((await store.rooms.mine('dora')).map((r) => [r.name, r.role, r.readSeq]), [['general', 'member', top]]);
+      assert.deepEqual(
+        (await store.rooms.mine('dora')).map((r) => [r.name, r.role, r.readSeq]),
+        [['general', 'member', top]],
+      );
       assert.equal((await store.rooms.unread('dora')).get('general'), undefined, 'nothing unread');
     });
 
@@ -283,27 +337,53 @@ export function storeContract(
 
     test('mentionable: enabled users who may read the room', async () => {
       await store.accounts.create({ username: 'eve', passwordHash: 'h', scopes: [] });
-      assert.deepEqual((await store.rooms.mentionable('unr', ['eve', 'dora', 'ann', 'nobody'])).sort(), ['dora', 'eve'], 'public: anyone enabled (ann is disabled)');
+      assert.deepEqual(
+        (await store.rooms.mentionable('unr', ['eve', 'dora', 'ann', 'nobody'])).sort(),
+        ['dora', 'eve'],
+        'public: anyone enabled (ann is disabled)',
+      );
       assert.deepEqual(await store.rooms.mentionable('secret', ['eve', 'dora']), [], 'private: members only');
     });
 
     test('rooms: titles, topics, archiving; DMs list their people; public rooms count members', async () => {
       const { rooms } = store;
-      await rooms.create({ name: 'arch', kind: 'public', owner: 'bob', members: [{ username: 'bob', role: 'owner' }], title: 'Archive me', topic: 'old' });
+      await rooms.create({
+        name: 'arch',
+        kind: 'public',
+        owner: 'bob',
+        members: [{ username: 'bob', role: 'owner' }],
+        title: 'Archive me',
+        topic: 'old',
+      });
       await rooms.setMember('arch', { username: 'dora', role: 'member' });
       const listed = (await rooms.publicRooms('dora')).find((r) => r.name === 'arch');
       assert.deepEqual([listed?.title, listed?.topic, listed?.member, listed?.memberCount], ['Archive me', 'old', true, 2]);
       const changed = await rooms.update('arch', { title: null, topic: 'new', archived: true });
       assert.deepEqual([changed?.title, changed?.topic, changed?.archived], [undefined, 'new', true]);
-      assert.equal((await rooms.mine('dora')).some((r) => r.name === 'arch'), false, 'archived rooms leave the list');
-      assert.equal((await rooms.publicRooms('dora')).some((r) => r.name === 'arch'), false);
+      assert.equal(
+        (await rooms.mine('dora')).some((r) => r.name === 'arch'),
+        false,
+        'archived rooms leave the list',
+      );
+      assert.equal(
+        (await rooms.publicRooms('dora')).some((r) => r.name === 'arch'),
+        false,
+      );
       const [refused] = await store.entries.append([{ kind: 'message', room: 'arch', user: 'bob', body: 'read-only' }]);
       assert.equal(refused!.status, 'archived');
       await rooms.update('arch', { archived: false });
       assert.equal(stored((await store.entries.append([{ kind: 'message', room: 'arch', user: 'bob', body: 'back' }]))[0]!).seq, 1);
-      await rooms.create({ name: 'dm-x', kind: 'dm', owner: 'bob', members: ['bob', 'dora', 'eve'].map((username) => ({ username, role: 'member' as const })) });
+      await rooms.create({
+        name: 'dm-x',
+        kind: 'dm',
+        owner: 'bob',
+        members: ['bob', 'dora', 'eve'].map((username) => ({ username, role: 'member' as const })),
+      });
       assert.deepEqual((await rooms.dmMembers('dora')).get('dm-x'), ['bob', 'dora', 'eve']);
-      assert.deepEqual((await rooms.members('dm-x')).map((m) => m.username), ['bob', 'dora', 'eve']);
+      assert.deepEqual(
+        (await rooms.members('dm-x')).map((m) => m.username),
+        ['bob', 'dora', 'eve'],
+      );
     });
 
     test('directory: a prefix of the username or display name, case-insensitive, never a disabled account', async () => {
@@ -316,7 +396,10 @@ export function storeContract(
       assert.ok(!everyone.includes('ann'), 'ann is disabled');
       assert.deepEqual(everyone, [...everyone].sort(), 'in username order');
       for (const username of ['amy', 'bob', 'dora', 'eve', 'ext@idp']) assert.ok(everyone.includes(username), username);
-      assert.deepEqual((await accounts.directory('d', 1)).map((p) => p.username), ['dora']);
+      assert.deepEqual(
+        (await accounts.directory('d', 1)).map((p) => p.username),
+        ['dora'],
+      );
       assert.deepEqual(await accounts.directory('%', 10), [], 'wildcards are literal');
       assert.deepEqual(await accounts.directory('an', 10), []);
       await accounts.setDisplayName('bob', null);

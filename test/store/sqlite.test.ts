@@ -4,4 +4,8 @@ import { tempDir } from '../helpers.js';
 import { storeContract } from './contract.js';
 
 const dir = tempDir('parley-sqlite-');
-storeContract('SQLite', async () => openSqliteStore(dir), async () => fs.rmSync(dir, { recursive: true, force: true }));
+storeContract(
+  'SQLite',
+  async () => openSqliteStore(dir),
+  async () => fs.rmSync(dir, { recursive: true, force: true }),
+);

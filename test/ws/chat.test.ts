@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ROOM_NAME_RULE } from 'parley-chat-protocol';
 import { Client, type Frame, type RunningServer, getToken, startServer } from '../helpers.js';
-import { ROOM_NAME_PATTERN } from 'parley-chat-protocol/catalogue';
 
 describe('/ws chat', () => {
   let server: RunningServer;
@@ -91,8 +90,14 @@ describe('/ws chat', () => {
     const b = await joined(jane, mark.seq);
     const replayed: Frame[] = [];
     for (let i = 0; i < 5; i++) replayed.push(await b.next((f) => f.type === 'message'));
-    assert.deepEqual(replayed.map((m) => m.body), sent);
-    assert.deepEqual(replayed.map((m) => m.seq), [1, 2, 3, 4, 5].map((n) => mark.seq + n));
+    assert.deepEqual(
+      replayed.map((m) => m.body),
+      sent,
+    );
+    assert.deepEqual(
+      replayed.map((m) => m.seq),
+      [1, 2, 3, 4, 5].map((n) => mark.seq + n),
+    );
     a.send({ type: 'send', room: 'general', body: 'live', clientId: 'live' });
     const live = await b.next((f) => f.type === 'message');
     assert.equal(live.body, 'live');
@@ -111,7 +116,10 @@ describe('/ws chat', () => {
     a.send({ type: 'history', room: 'general', before: acks[2]!.seq, limit: 2, ref: 'h1' });
     const page = await a.next((f) => f.type === 'history');
     assert.equal(page.ref, 'h1');
-    assert.deepEqual(page.messages.map((m: Frame) => m.body), ['page 0', 'page 1']);
+    assert.deepEqual(
+      page.messages.map((m: Frame) => m.body),
+      ['page 0', 'page 1'],
+    );
     a.close();
   });
 

@@ -72,12 +72,27 @@ describe('the upgrade gate on /secured-ws', () => {
     ['an expired token', async () => sign({ exp: Math.floor(Date.now() / 1000) - 5 })],
     ['a wrong audience', async () => sign({ aud: 'someone-else' })],
     ['a wrong issuer', async () => sign({ iss: 'evil' })],
-    ['alg none', async () => new UnsecuredJWT({ scope: 'chat:read' }).setSubject('johndoe').setAudience('parley').setIssuer(server.url).setExpirationTime('10m').setJti('x').encode()],
-    ['a tampered payload', async () => {
-      const [h, , s] = token.split('.');
-      const payload = Buffer.from(JSON.stringify({ sub: 'janedoe', aud: 'parley', iss: server.url, exp: 9999999999, jti: 'x' })).toString('base64url');
-      return `${h}.${payload}.${s}`;
-    }],
+    [
+      'alg none',
+      async () =>
+        new UnsecuredJWT({ scope: 'chat:read' })
+          .setSubject('johndoe')
+          .setAudience('parley')
+          .setIssuer(server.url)
+          .setExpirationTime('10m')
+          .setJti('x')
+          .encode(),
+    ],
+    [
+      'a tampered payload',
+      async () => {
+        const [h, , s] = token.split('.');
+        const payload = Buffer.from(JSON.stringify({ sub: 'janedoe', aud: 'parley', iss: server.url, exp: 9999999999, jti: 'x' })).toString(
+          'base64url',
+        );
+        return `${h}.${payload}.${s}`;
+      },
+    ],
     ['an unknown user', async () => sign({ sub: 'ghost' })],
   ];
   for (const [name, make] of invalid) {

@@ -309,11 +309,7 @@ async function stored(server: RunningServer, token: string, base: number, last: 
   const pages: { seq: number; body: string; user: string }[][] = [];
   let before = last + 1;
   while (before > base + 1) {
-    const page = await api<{ seq: number; body: string; user: string }[]>(
-      server,
-      token,
-      `/rooms/${ROOM}/messages?before=${before}&limit=100`,
-    );
+    const page = await api<{ seq: number; body: string; user: string }[]>(server, token, `/rooms/${ROOM}/messages?before=${before}&limit=100`);
     if (page.length === 0) break;
     pages.unshift(page.filter((m) => m.seq > base));
     before = page[0]!.seq;
@@ -391,7 +387,11 @@ describe('resume: nothing lost, nothing doubled', () => {
     try {
       observer.connect();
       // Start the senders once the observer has joined, so its first drops land mid-stream.
-      await until(() => observer.joins > 0 || problems().length > 0, 5000, () => 'the observer to join');
+      await until(
+        () => observer.joins > 0 || problems().length > 0,
+        5000,
+        () => 'the observer to join',
+      );
       for (const s of senders) s.connect();
       await until(
         () => problems().length > 0 || senders.every((s) => s.done),
@@ -403,7 +403,8 @@ describe('resume: nothing lost, nothing doubled', () => {
       await until(
         () => problems().length > 0 || (all.every((c) => c.lastSeq >= last) && observer.dropAtSeenLeft === 0),
         5000,
-        () => `every client to reach seq ${last} (at ${all.map((c) => `${c.name} ${c.lastSeq}`).join(', ')}; observer drops left ${observer.dropAtSeenLeft})`,
+        () =>
+          `every client to reach seq ${last} (at ${all.map((c) => `${c.name} ${c.lastSeq}`).join(', ')}; observer drops left ${observer.dropAtSeenLeft})`,
       );
       // A late duplicate would arrive right behind the last message: give it the chance to.
       await sleep(100);
@@ -511,7 +512,8 @@ describe('resume: nothing lost, nothing doubled', () => {
           const frame = JSON.parse(data.toString()) as Frame;
           // This sender wants acks, not the 6 MB stream of its own messages: it joins past the end.
           if (frame.type === 'welcome') ws.send(JSON.stringify({ type: 'join', room: ROOM, since: base + BACKLOG }));
-          if (frame.type === 'joined') bodies.forEach((body, n) => ws.send(JSON.stringify({ type: 'send', room: ROOM, body, clientId: `backlog-${n}` })));
+          if (frame.type === 'joined')
+            for (const [n, body] of bodies.entries()) ws.send(JSON.stringify({ type: 'send', room: ROOM, body, clientId: `backlog-${n}` }));
           if (frame.type === 'error') reject(new Error(JSON.stringify(frame)));
           if (frame.type === 'ack' && ++acks === BACKLOG) {
             clearTimeout(timer);
@@ -574,18 +576,14 @@ describe('resume: nothing lost, nothing doubled', () => {
     );
   });
 
-  test(
-    `resuming ${BACKLOG} messages of 1 KB behind completes on one socket`,
-    // A replay is paced by the client's reading (each page waits for the send buffer to drain), so a long
-    // backlog never trips the slow-consumer guard meant for live traffic.
-    { timeout: 60_000 },
-    async () => {
-      const { base } = await storeBacklog();
-      const { seen, closes } = await resume(base, base + BACKLOG, 1);
-      assert.deepEqual(closes, []);
-      assert.equal(seen.length, BACKLOG);
-    },
-  );
+  // A replay is paced by the client's reading (each page waits for the send buffer to drain), so a long
+  // backlog never trips the slow-consumer guard meant for live traffic.
+  test(`resuming ${BACKLOG} messages of 1 KB behind completes on one socket`, { timeout: 60_000 }, async () => {
+    const { base } = await storeBacklog();
+    const { seen, closes } = await resume(base, base + BACKLOG, 1);
+    assert.deepEqual(closes, []);
+    assert.equal(seen.length, BACKLOG);
+  });
 
   test('a sender dropped with un-acked sends re-sends them all: original seqs, nothing stored twice', { timeout: 60_000 }, async (t) => {
     const random = prng(SEED ^ 0x5eed);
@@ -657,7 +655,9 @@ describe('resume: nothing lost, nothing doubled', () => {
       );
       for (const m of store) assert.equal(again.get(m.body), m.seq);
       latency.readMs = latency.commitMs = 0;
-      t.diagnostic(`round ${round}${round === 2 ? ' (store latency)' : ''}: dropped after ${first.size} acks; all ${count} re-sent, ${count} acks, ${store.length} stored`);
+      t.diagnostic(
+        `round ${round}${round === 2 ? ' (store latency)' : ''}: dropped after ${first.size} acks; all ${count} re-sent, ${count} acks, ${store.length} stored`,
+      );
     }
   });
 });

@@ -10,7 +10,11 @@ describe('rooms, permissions, edits, presence, typing', () => {
   before(async () => {
     server = await startServer();
     // A third user, and an admin: created the way users are, through the registration form and the CLI's store.
-    await fetch(`${server.url}/register`, { method: 'POST', body: new URLSearchParams({ username: 'carol', password: 'carol-password' }), redirect: 'manual' });
+    await fetch(`${server.url}/register`, {
+      method: 'POST',
+      body: new URLSearchParams({ username: 'carol', password: 'carol-password' }),
+      redirect: 'manual',
+    });
     for (const user of ['johndoe', 'janedoe']) tokens[user] = await getToken(server.url, user);
     tokens.carol = await getToken(server.url, 'carol', 'carol-password');
   });
@@ -51,12 +55,25 @@ describe('rooms, permissions, edits, presence, typing', () => {
       mentions: 0,
     });
     const browsed = (await (await api('janedoe', 'GET', '/rooms?scope=public')).json()) as Frame[];
-    assert.deepEqual(browsed.map((r) => [r.name, r.member, r.member_count]), [['general', true, 3], ['lobby', false, 1]]);
+    assert.deepEqual(
+      browsed.map((r) => [r.name, r.member, r.member_count]),
+      [
+        ['general', true, 3],
+        ['lobby', false, 1],
+      ],
+    );
     const mine = (await (await api('janedoe', 'GET', '/rooms')).json()) as Frame[];
-    assert.deepEqual(mine.map((r) => r.name), ['general'], 'a public room is hers once she joins it');
+    assert.deepEqual(
+      mine.map((r) => r.name),
+      ['general'],
+      'a public room is hers once she joins it',
+    );
     assert.equal((await api('janedoe', 'POST', '/rooms/lobby/join')).status, 200);
     const seen = (await (await api('janedoe', 'GET', '/rooms')).json()) as Frame[];
-    assert.deepEqual(seen.map((r) => r.name), ['general', 'lobby']);
+    assert.deepEqual(
+      seen.map((r) => r.name),
+      ['general', 'lobby'],
+    );
     assert.equal((await api('janedoe', 'POST', '/rooms', { name: 'lobby' })).status, 409);
     assert.equal((await api('janedoe', 'POST', '/rooms', { name: 'Bad Name!' })).status, 400);
   });
@@ -105,7 +122,10 @@ describe('rooms, permissions, edits, presence, typing', () => {
     const again = (await (await api('janedoe', 'POST', '/dms', { user: 'johndoe' })).json()) as Frame;
     assert.equal(again.name, dm.name);
     const members = (await (await api('janedoe', 'GET', `/rooms/${dm.name}/members`)).json()) as Frame[];
-    assert.deepEqual(members.map((m) => m.username), ['janedoe', 'johndoe']);
+    assert.deepEqual(
+      members.map((m) => m.username),
+      ['janedoe', 'johndoe'],
+    );
     const carol = await joined('carol', dm.name);
     assert.equal((carol.received.at(-1) as Frame).code, 'forbidden');
     carol.close();
@@ -147,8 +167,15 @@ describe('rooms, permissions, edits, presence, typing', () => {
     await john.next((f) => f.type === 'deleted');
     const late = await Client.chat(server, tokens.janedoe!);
     late.send({ type: 'join', room: 'general', since: ack.seq - 1 });
-    const frames = [await late.next((f) => f.seq === ack.seq), await late.next((f) => f.seq === ack.seq + 1), await late.next((f) => f.seq === ack.seq + 2)];
-    assert.deepEqual(frames.map((f) => f.type), ['message', 'edited', 'deleted']);
+    const frames = [
+      await late.next((f) => f.seq === ack.seq),
+      await late.next((f) => f.seq === ack.seq + 1),
+      await late.next((f) => f.seq === ack.seq + 2),
+    ];
+    assert.deepEqual(
+      frames.map((f) => f.type),
+      ['message', 'edited', 'deleted'],
+    );
     john.close();
     late.close();
   });
@@ -161,7 +188,11 @@ describe('rooms, permissions, edits, presence, typing', () => {
     const first = await say(john, 'janes', 'spam 1');
     carol.send({ type: 'delete', room: 'janes', id: first.id });
     assert.equal((await john.next((f) => f.type === 'deleted')).id, first.id);
-    assert.equal((await api('carol', 'PUT', '/rooms/janes/members/johndoe', { role: 'moderator' })).status, 403, 'only the owner appoints moderators');
+    assert.equal(
+      (await api('carol', 'PUT', '/rooms/janes/members/johndoe', { role: 'moderator' })).status,
+      403,
+      'only the owner appoints moderators',
+    );
     john.close();
     carol.close();
   });
@@ -182,7 +213,11 @@ describe('rooms, permissions, edits, presence, typing', () => {
     await tab2.next((f) => f.type === 'pong');
     tab2.close();
     const offline = await watcher.next((f) => f.type === 'presence' || f.type === 'typing');
-    assert.deepEqual([offline.type, offline.user, offline.state], ['presence', 'johndoe', 'offline'], 'the throttled typing was dropped, not delayed');
+    assert.deepEqual(
+      [offline.type, offline.user, offline.state],
+      ['presence', 'johndoe', 'offline'],
+      'the throttled typing was dropped, not delayed',
+    );
     assert.equal(watcher.received.filter((f) => (f as Frame).type === 'typing').length, 1);
     watcher.close();
   });

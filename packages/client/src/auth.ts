@@ -68,7 +68,10 @@ export class TokenSession {
   async revoke(): Promise<void> {
     for (const url of list(this.servers)) {
       const body = new URLSearchParams({ token: this.grant.refresh_token });
-      const answered = await fetch(new URL('/token/revoke', url), { method: 'POST', body }).then((r) => r.ok, () => false);
+      const answered = await fetch(new URL('/token/revoke', url), { method: 'POST', body }).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (answered) return;
     }
   }

@@ -129,7 +129,11 @@ export class ParleyClient extends Emitter<ClientEvents> {
         if (!room || (room.lastSeq !== undefined && frame.seq <= room.lastSeq)) return;
         room.lastSeq = frame.seq;
         const { type, ...entry } = frame;
-        return type === 'message' ? this.emit('message', entry as Message) : type === 'edited' ? this.emit('edited', entry as Edited) : this.emit('deleted', entry as Deleted);
+        return type === 'message'
+          ? this.emit('message', entry as Message)
+          : type === 'edited'
+            ? this.emit('edited', entry as Edited)
+            : this.emit('deleted', entry as Deleted);
       }
       case 'ack':
         return this.answer(frame.clientId, { clientId: frame.clientId, id: frame.id, seq: frame.seq });

@@ -101,13 +101,19 @@ export const CloseCodes = {
     reconnect: 'backoff',
     description: 'the client left too much unread (see PARLEY_WS_MAX_BUFFERED); resume from the last seq seen',
   },
-  tokenExpired: { code: 4001, reason: 'token expired', reconnect: 'new_token', description: 'the access token expired and no `refresh` came in time' },
+  tokenExpired: {
+    code: 4001,
+    reason: 'token expired',
+    reconnect: 'new_token',
+    description: 'the access token expired and no `refresh` came in time',
+  },
   rateLimited: { code: 4029, reason: 'rate limited', reconnect: 'backoff', description: 'more frames than PARLEY_WS_FRAME_RATE per second' },
   tooManyPending: {
     code: 4030,
     reason: 'too many frames waiting: wait for answers before sending more',
     reconnect: 'backoff',
-    description: 'more frames waiting to be handled than PARLEY_WS_MAX_PENDING_FRAMES (or PARLEY_WS_MAX_PENDING bytes), e.g. sent behind a join whose replay the client does not read',
+    description:
+      'more frames waiting to be handled than PARLEY_WS_MAX_PENDING_FRAMES (or PARLEY_WS_MAX_PENDING bytes), e.g. sent behind a join whose replay the client does not read',
   },
   tokenRevoked: {
     code: 4403,

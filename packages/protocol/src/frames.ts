@@ -48,7 +48,9 @@ export const ClientFrames = {
       limit: Type.Optional(Type.Integer({ minimum: 1, maximum: Limits.historyMax })),
       ref: Ref,
     },
-    { description: `the \`limit\` (≤ ${Limits.historyMax}, default ${Limits.historyDefault}) messages before seq \`before\`, oldest first, as they stand now` },
+    {
+      description: `the \`limit\` (≤ ${Limits.historyMax}, default ${Limits.historyDefault}) messages before seq \`before\`, oldest first, as they stand now`,
+    },
   ),
   typing: Type.Object(
     { type: Type.Literal('typing'), room: RoomName, ref: Ref },
@@ -118,7 +120,11 @@ const OptionalRef = Type.Optional(Type.String());
 
 export const ServerFrames = {
   welcome: framed('welcome', { user: User, expiresAt: Ms }, 'first frame; `expiresAt` is when the access token expires'),
-  joined: framed('joined', { room: Type.String(), members: Type.Array(User), ref: OptionalRef }, 'who is online in the room (each user once, however many tabs)'),
+  joined: framed(
+    'joined',
+    { room: Type.String(), members: Type.Array(User), ref: OptionalRef },
+    'who is online in the room (each user once, however many tabs)',
+  ),
   message: framed('message', Message.properties, 'a stored message, as it stands now'),
   edited: framed('edited', Edited.properties, 'message `id` was edited — a stream entry with its own `seq`'),
   deleted: framed('deleted', Deleted.properties, 'message `id` was deleted (by `user`) — a stream entry with its own `seq`'),

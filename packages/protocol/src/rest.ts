@@ -82,7 +82,11 @@ export const OpenDm = Type.Object(
   {
     user: Type.Optional(Username),
     users: Type.Optional(
-      Type.Array(Username, { minItems: 1, maxItems: Limits.dmMembersMax - 1, description: `the others (you are added): 1–${Limits.dmMembersMax - 1}` }),
+      Type.Array(Username, {
+        minItems: 1,
+        maxItems: Limits.dmMembersMax - 1,
+        description: `the others (you are added): 1–${Limits.dmMembersMax - 1}`,
+      }),
     ),
   },
   { description: '`{"user": "jane"}` for a two-person DM, or `{"users": [...]}` for a group DM; the same people always find the same room' },
