@@ -7,7 +7,7 @@ import { Limits, ParleyError, type ServerFrameOf } from 'parley-chat-protocol';
 
 type Message = ServerFrameOf<'message'>;
 import type { Bus } from '../bus/bus.js';
-import type { StoredEntry } from '../domain/entries.js';
+import type { AppendResult, NewEntry, StoredEntry } from '../domain/entries.js';
 import type { Person } from '../domain/accounts.js';
 import type { FoundMessage } from '../domain/search.js';
 import { type Room, type RoomChange, RoomExistsError, type RoomKind, type RoomMember, type RoomRole, type UserRoom } from '../domain/rooms.js';
@@ -472,6 +472,8 @@ export class Membership implements Member {
   private readonly feed: RoomFeed<OutgoingFrame>;
   private lastTyping = 0;
   private ended = false;
+  /** Settles when this socket's latest entry has been handed to the writer (not stored): the next one waits for it. */
+  private line: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly chat: ChatService,
@@ -535,15 +537,16 @@ export class Membership implements Member {
   async send(body: string, clientId: string | undefined): Promise<{ id: string; seq: number }> {
     if (!canWriteAnything(this.listener.actor)) throw new ParleyError('forbidden', 'sending needs the chat:write scope');
     if (this.chat.closing) throw new ParleyError('unavailable', 'this node is shutting down: send it again (same clientId) after reconnecting');
-    const mentions = await this.chat.mentionsIn(this.room, body);
-    const result = await this.chat.write({
-      kind: 'message',
-      room: this.room,
-      user: this.user,
-      body,
-      ...(clientId ? { clientId } : {}),
-      ...(mentions.length > 0 ? { mentions } : {}),
-    });
+    const result = await this.inOrder(
+      this.chat.mentionsIn(this.room, body).then((mentions) => ({
+        kind: 'message' as const,
+        room: this.room,
+        user: this.user,
+        body,
+        ...(clientId ? { clientId } : {}),
+        ...(mentions.length > 0 ? { mentions } : {}),
+      })),
+    );
     if (result.status === 'gone' || result.status === 'archived') {
       throw refusal(result.status, this.room, new ParleyError('no_such_room', `${this.room} is gone`));
     }
@@ -559,10 +562,21 @@ export class Membership implements Member {
 
   /** Only the author edits. The edit is a stream entry: live clients and resuming ones both get it. */
   async edit(id: string, body: string): Promise<void> {
-    const message = await this.chat.message(this.room, id);
-    if (!canEdit(message, this.listener.actor)) throw new ParleyError('forbidden', 'only the author can edit a message');
-    const mentions = await this.chat.mentionsIn(this.room, body);
-    await this.change({ kind: 'edit', room: this.room, user: this.user, targetId: id, body, ...(mentions.length > 0 ? { mentions } : {}) });
+    const prepared = this.chat.message(this.room, id).then(async (message) => {
+      if (!canEdit(message, this.listener.actor)) throw new ParleyError('forbidden', 'only the author can edit a message');
+      return { message, mentions: await this.chat.mentionsIn(this.room, body) };
+    });
+    await this.change(
+      prepared.then(({ mentions }) => ({
+        kind: 'edit' as const,
+        room: this.room,
+        user: this.user,
+        targetId: id,
+        body,
+        ...(mentions.length > 0 ? { mentions } : {}),
+      })),
+    );
+    const { message, mentions } = await prepared;
     // Who the edit newly mentions is told now, pointing at the message itself.
     const before = new Set(message.mentions ?? []);
     this.chat.notifyMentions(
@@ -574,15 +588,34 @@ export class Membership implements Member {
 
   /** The author, the room's owner or moderators, or an admin; the text is erased from every entry that held it. */
   async delete(id: string): Promise<void> {
-    const message = await this.chat.message(this.room, id);
-    if (!canDelete(message, await this.chat.roleIn(this.room, this.user), this.listener.actor)) {
-      throw new ParleyError('forbidden', 'only the author, a moderator or an admin can delete this message');
-    }
-    await this.change({ kind: 'delete', room: this.room, user: this.user, targetId: id });
+    await this.change(
+      Promise.all([this.chat.message(this.room, id), this.chat.roleIn(this.room, this.user)]).then(([message, role]) => {
+        if (!canDelete(message, role, this.listener.actor)) {
+          throw new ParleyError('forbidden', 'only the author, a moderator or an admin can delete this message');
+        }
+        return { kind: 'delete' as const, room: this.room, user: this.user, targetId: id };
+      }),
+    );
   }
 
   history(before: number | undefined, limit: number): Promise<Message[]> {
     return this.chat.messagesBefore(this.room, before, limit);
+  }
+
+  /**
+   * Hands the entry to the writer after every entry this socket sent before it, so the room's order is the order
+   * the socket sent them in. Preparing (a mention or permission lookup) runs at once, alongside the ones before;
+   * only the hand-over waits its turn, and storing is never waited for (the writer batches what it is handed).
+   */
+  private inOrder(prepared: Promise<NewEntry>): Promise<AppendResult> {
+    let stored!: Promise<AppendResult>;
+    const handedOver = this.line
+      .then(() => prepared)
+      .then((entry) => {
+        stored = this.chat.write(entry);
+      });
+    this.line = handedOver.catch(() => {});
+    return handedOver.then(() => stored);
   }
 
   /** Relayed to the others at most once per interval per socket; dropped otherwise (it is a hint, not data). */
@@ -592,8 +625,8 @@ export class Membership implements Member {
     this.chat.publish({ type: 'typing', room: this.room, user: this.user });
   }
 
-  private async change(input: Parameters<ChatService['write']>[0]): Promise<void> {
-    const { status } = await this.chat.write(input);
+  private async change(prepared: Promise<NewEntry>): Promise<void> {
+    const { status } = await this.inOrder(prepared);
     if (status === 'gone' || status === 'archived') throw refusal(status, this.room, new ParleyError('not_found', 'no such message'));
   }
 }

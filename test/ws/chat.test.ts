@@ -53,6 +53,25 @@ describe('/ws chat', () => {
     b.close();
   });
 
+  test("one socket's messages are stored in the order it sent them, mentions or not", async () => {
+    // A mention costs a lookup before storing; a plain message behind it must not overtake it.
+    const a = await joined(john);
+    const bodies = Array.from({ length: 12 }, (_, n) => (n % 3 === 0 ? `ordered ${n} @janedoe` : `ordered ${n}`));
+    for (const [n, body] of bodies.entries()) a.send({ type: 'send', room: 'general', body, clientId: `order-${n}` });
+    const seqs = new Map<string, number>();
+    while (seqs.size < bodies.length) {
+      const ack = await a.next((f) => f.type === 'ack');
+      seqs.set(ack.clientId, ack.seq);
+    }
+    const inSentOrder = bodies.map((_, n) => seqs.get(`order-${n}`)!);
+    assert.deepEqual(
+      inSentOrder,
+      [...inSentOrder].sort((x, y) => x - y),
+      'seq follows the order sent',
+    );
+    a.close();
+  });
+
   test('joined lists who is online, each user once', async () => {
     const a = await joined(john);
     const a2 = await joined(john);
