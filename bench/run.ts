@@ -14,7 +14,7 @@ import { fanout } from './scenarios/fanout.js';
 import { handshakes } from './scenarios/handshakes.js';
 import { loginStorm } from './scenarios/login-storm.js';
 import { memory } from './scenarios/memory.js';
-import { type PeerName, PEERS, ServerProcess, findBun, pinSelf } from './server-process.js';
+import { findBun, PEERS, type PeerName, pinSelf, ServerProcess } from './server-process.js';
 import { targetFor } from './targets.js';
 
 const SCENARIOS: Record<string, (bench: Bench) => Promise<CaseResult[]>> = {

@@ -1,6 +1,6 @@
 // Each peer's wire protocol, as the load generator speaks it: where echo and chat live, how a socket
 // authenticates and joins room `general`, how a chat message is framed. Same token for every peer.
-import { type PeerName, PEER_LABELS } from './server-process.js';
+import { PEER_LABELS, type PeerName } from './server-process.js';
 import { WireSocket } from './wire.js';
 
 export interface Target {

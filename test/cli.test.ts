@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { type RunningServer, eventually, startServer, tempDir, tokenRequest } from './helpers.js';
+import { eventually, type RunningServer, startServer, tempDir, tokenRequest } from './helpers.js';
 import { BIN, parley } from './support/cli.js';
 
 function authMe(server: RunningServer, token: string) {

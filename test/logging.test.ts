@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { Client, tempDir } from './helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

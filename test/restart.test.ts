@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { Message } from 'parley-chat-protocol';
-import { Client, type RunningServer, getToken, startServer, tokenRequest } from './helpers.js';
+import { Client, getToken, type RunningServer, startServer, tokenRequest } from './helpers.js';
 
 async function history(server: RunningServer, token: string): Promise<Message[]> {
   const response = await fetch(`${server.url}/rooms/general/messages`, { headers: { authorization: `Bearer ${token}` } });

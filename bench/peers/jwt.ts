@@ -2,7 +2,7 @@
 // HS256 pinned, signature, issuer, audience, exp, and sub/jti required. Parley then also looks the user and the
 // revocation list up in its store; the peers have no store, which the report says.
 import type { webcrypto } from 'node:crypto';
-import { SignJWT, jwtVerify } from 'jose';
+import { jwtVerify, SignJWT } from 'jose';
 
 export const ISSUER = 'parley';
 export const AUDIENCE = 'parley';

@@ -8,9 +8,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ISSUER } from './jwt.js';
 import { loadConfig } from '../../src/config.js';
 import { buildServer } from '../../src/server.js';
+import { ISSUER } from './jwt.js';
 import type { Started } from './started.js';
 
 export async function startParley(env: Record<string, string | undefined>): Promise<Started> {

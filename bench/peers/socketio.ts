@@ -3,8 +3,9 @@
 // `auth.token` of the CONNECT packet (or an Authorization header) with the same JWT check as Parley.
 // Connections with ?mode=echo get Parley's /secured-ws text protocol as "message" events; the others join
 // room `general`, where every "send" is emitted to every member (encoded once by Socket.IO's broadcast).
-import http from 'node:http';
+
 import { once } from 'node:events';
+import http from 'node:http';
 import { Server } from 'socket.io';
 import { toMessage } from './chat.js';
 import type { JwtCheck } from './jwt.js';

@@ -1,7 +1,8 @@
 // Peer: a plain `ws` server, the ws README's way. The upgrade is authenticated before the handshake (the same
 // JWT check as Parley), /echo is Parley's /secured-ws, /relay broadcasts each message to every socket on it.
-import http from 'node:http';
+
 import { once } from 'node:events';
+import http from 'node:http';
 import { WebSocket, WebSocketServer } from 'ws';
 import { parseJson, toMessage } from './chat.js';
 import type { JwtCheck } from './jwt.js';

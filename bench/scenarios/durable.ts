@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { ServerProcess } from '../server-process.js';
 import { Histogram, sleep } from '../stats.js';
-import { type Bench, type CaseResult, type Figures, LOADGEN_METRIC, OTHERS_METRIC, caseResult, fmt, interleave, timed } from './common.js';
+import { type Bench, type CaseResult, caseResult, type Figures, fmt, interleave, LOADGEN_METRIC, OTHERS_METRIC, timed } from './common.js';
 
 const POSTGRES = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 

@@ -2,7 +2,7 @@
 // a line and waits for "You wrote: …" before the next. Closed loop on purpose: it measures per-frame cost.
 import { PEER_LABELS } from '../server-process.js';
 import { Histogram } from '../stats.js';
-import { type Bench, type CaseResult, LOADGEN_METRIC, OTHERS_METRIC, caseResult, interleave, timed, withServers } from './common.js';
+import { type Bench, type CaseResult, caseResult, interleave, LOADGEN_METRIC, OTHERS_METRIC, timed, withServers } from './common.js';
 
 export async function echo(bench: Bench): Promise<CaseResult[]> {
   const clients = 20;

@@ -1,8 +1,8 @@
 // Fan-out at fixed offered rates: one room of 1,000 members, senders offering a fixed number of messages per
 // second, each message to every member — open loop (see open-loop.ts). Parley stores each message durably
 // (SQLite, one fsync per group commit) before broadcasting it; the peers relay from memory.
-import { type PeerName, PEER_LABELS } from '../server-process.js';
-import { type Bench, type CaseResult, type Figures, LOADGEN_METRIC, OTHERS_METRIC, caseResult, fmt, interleave, withServers } from './common.js';
+import { PEER_LABELS, type PeerName } from '../server-process.js';
+import { type Bench, type CaseResult, caseResult, type Figures, fmt, interleave, LOADGEN_METRIC, OTHERS_METRIC, withServers } from './common.js';
 import { Members, openLoopRun } from './open-loop.js';
 
 export async function fanout(bench: Bench): Promise<CaseResult[]> {

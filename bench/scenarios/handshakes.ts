@@ -5,10 +5,10 @@ import { PEER_LABELS } from '../server-process.js';
 import {
   type Bench,
   type CaseResult,
-  LOADGEN_METRIC,
-  OTHERS_METRIC,
   caseResult,
   interleave,
+  LOADGEN_METRIC,
+  OTHERS_METRIC,
   pool,
   sourceAddress,
   timed,

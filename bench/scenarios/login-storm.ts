@@ -1,7 +1,7 @@
 // Login storm (Parley only): a small steady chat load, open loop, with its delivery latency measured quiet and
 // then while N clients post password logins (POST /token) back to back. argon2id runs on worker threads, but
 // those share the server's core: the ratio storm / quiet says how much logins cost everyone's chat.
-import { type Bench, type CaseResult, type Figures, LOADGEN_METRIC, OTHERS_METRIC, caseResult, fmt, interleave, withServers } from './common.js';
+import { type Bench, type CaseResult, caseResult, type Figures, fmt, interleave, LOADGEN_METRIC, OTHERS_METRIC, withServers } from './common.js';
 import { Members, openLoopRun } from './open-loop.js';
 
 export async function loginStorm(bench: Bench): Promise<CaseResult[]> {

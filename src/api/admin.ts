@@ -6,10 +6,10 @@ import { AdminUser, ErrorBody, ParleyError, ServerSettings, SetUserState } from 
 import Type from 'typebox';
 import type { AccountService } from '../auth/accounts.js';
 import type { Authenticator } from '../auth/authenticator.js';
-import { protectedBy } from '../http/security.js';
 import { authGate } from '../auth/gate.js';
 import type { Registration } from '../auth/registration.js';
 import type { User } from '../domain/accounts.js';
+import { protectedBy } from '../http/security.js';
 
 export interface AdminRoutesOptions {
   accounts: AccountService;

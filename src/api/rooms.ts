@@ -10,8 +10,8 @@ import {
   Message,
   OpenDm,
   ParleyError,
-  RoomName,
   Room as RoomBody,
+  RoomName,
   RoomSettings,
   SetMember,
   UpdateRoom,
@@ -21,11 +21,11 @@ import { Compile } from 'typebox/compile';
 import type { Authenticator } from '../auth/authenticator.js';
 import { AuthFailures } from '../auth/failures.js';
 import { authGate } from '../auth/gate.js';
-import { protectedBy } from '../http/security.js';
-import type { RoomMember } from '../domain/rooms.js';
 import type { ChatService, RoomView } from '../chat/service.js';
+import type { RoomMember } from '../domain/rooms.js';
 import type { BudgetRefusals } from '../http/budgets.js';
 import { RetryLater } from '../http/errors.js';
+import { protectedBy } from '../http/security.js';
 import type { RateLimiter, Verdict } from '../limits/rate-limiter.js';
 
 const SetMemberCheck = Compile(SetMember);

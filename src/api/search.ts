@@ -4,9 +4,9 @@ import type { FastifyInstance } from 'fastify';
 import { ErrorBody, Limits, RoomName, SearchHit } from 'parley-chat-protocol';
 import Type from 'typebox';
 import type { Authenticator } from '../auth/authenticator.js';
-import { protectedBy } from '../http/security.js';
 import { authGate } from '../auth/gate.js';
 import type { ChatService } from '../chat/service.js';
+import { protectedBy } from '../http/security.js';
 
 export interface SearchRoutesOptions {
   chat: ChatService;

@@ -2,7 +2,7 @@
 // jose caches the key set and refetches it when a token names an unknown `kid`: that is how key rotation
 // reaches us, at most once per cooldown so forged kids cannot make us hammer the provider.
 import { createHash } from 'node:crypto';
-import { type JWTPayload, createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
+import { createRemoteJWKSet, decodeJwt, type JWTPayload, jwtVerify } from 'jose';
 import type { Config } from '../config.js';
 import { DEFAULT_SCOPES, SCOPES } from './principal.js';
 import { InvalidTokenError } from './tokens.js';

@@ -2,7 +2,7 @@
 // gets a plain HTTP answer (400/401/403) and no socket is ever opened; on an HTTP route it guards the handler.
 import type { FastifyRequest, preValidationAsyncHookHandler } from 'fastify';
 import type { Authenticator } from './authenticator.js';
-import { type Sources, credentialsFrom } from './credentials.js';
+import { credentialsFrom, type Sources } from './credentials.js';
 import { AuthFailures } from './failures.js';
 import type { Principal } from './principal.js';
 

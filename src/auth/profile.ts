@@ -1,16 +1,16 @@
 // PATCH /users/me: a user changes their own account, with a bearer token or the chat page's cookie. Each field of
 // the body is one change (CHANGES); a new one is one more entry there and in UpdateMe.
 import { randomUUID } from 'node:crypto';
-import { protectedBy } from '../http/security.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ErrorBody, ParleyError, UpdateMe, UpdateMeResponse } from 'parley-chat-protocol';
+import { protectedBy } from '../http/security.js';
 import type { AccountService } from './accounts.js';
 import type { AttemptBudgets } from './attempts.js';
 import type { Authenticator } from './authenticator.js';
 import { setSessionCookies } from './cookies.js';
 import { authGate } from './gate.js';
-import type { Principal } from './principal.js';
 import { tokenResponse } from './grants.js';
+import type { Principal } from './principal.js';
 import type { Grant, TokenSessions } from './sessions.js';
 
 export interface ProfileOptions {

@@ -1,5 +1,5 @@
 // What happens in a room, as the hub fans it out locally and across nodes, and how it travels on the bus.
-import { ServerFrames, type RoomEntry } from 'parley-chat-protocol';
+import { type RoomEntry, ServerFrames } from 'parley-chat-protocol';
 import Type from 'typebox';
 import { Compile } from 'typebox/compile';
 import { type OutgoingFrame, outgoing } from './entries.js';

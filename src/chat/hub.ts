@@ -8,10 +8,10 @@
 //   whose publish was lost reaches everyone within seconds even in a quiet room.
 import type { Bus } from '../bus/bus.js';
 import { Channels } from './channels.js';
-import { entryFrame } from './entries.js';
-import { type RoomEvent, decodeEnvelope, encodeEnvelope, eventFrame, roomOf } from './events.js';
-import type { EntryStore, RoomStore } from './ports.js';
 import type { OutgoingFrame } from './entries.js';
+import { entryFrame } from './entries.js';
+import { decodeEnvelope, encodeEnvelope, eventFrame, type RoomEvent, roomOf } from './events.js';
+import type { EntryStore, RoomStore } from './ports.js';
 
 export interface Member {
   readonly user: string;

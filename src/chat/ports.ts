@@ -1,8 +1,9 @@
 // What the chat needs from the store, in its own words: each port lists only the methods chat/ calls. The
 // store's classes fit them by shape (server.ts hands them over), so neither side imports the other.
-import type { StoredEntry, AppendResult, NewEntry } from '../domain/entries.js';
-import type { Room, RoomChange, RoomKind, RoomMember, RoomRole, Unread, UserRoom } from '../domain/rooms.js';
+
 import type { Person, User } from '../domain/accounts.js';
+import type { AppendResult, NewEntry, StoredEntry } from '../domain/entries.js';
+import type { Room, RoomChange, RoomKind, RoomMember, RoomRole, Unread, UserRoom } from '../domain/rooms.js';
 import type { FoundMessage, SearchQuery } from '../domain/search.js';
 
 export interface RoomStore {

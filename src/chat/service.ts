@@ -6,12 +6,13 @@ import { createHash } from 'node:crypto';
 import { Limits, ParleyError, type ServerFrameOf } from 'parley-chat-protocol';
 
 type Message = ServerFrameOf<'message'>;
+
 import type { Bus } from '../bus/bus.js';
-import type { AppendResult, NewEntry, StoredEntry } from '../domain/entries.js';
 import type { Person } from '../domain/accounts.js';
-import type { FoundMessage } from '../domain/search.js';
+import type { AppendResult, NewEntry, StoredEntry } from '../domain/entries.js';
 import { type Room, type RoomChange, RoomExistsError, type RoomKind, type RoomMember, type RoomRole, type UserRoom } from '../domain/rooms.js';
-import { type OutgoingFrame, entryFrame, outgoing } from './entries.js';
+import type { FoundMessage } from '../domain/search.js';
+import { entryFrame, type OutgoingFrame, outgoing } from './entries.js';
 import type { RoomEvent } from './events.js';
 import { type FeedItem, type FeedSink, RoomFeed } from './feed.js';
 import { Hub, type HubOptions, type Member } from './hub.js';

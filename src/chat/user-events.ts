@@ -1,9 +1,8 @@
 // What happens to a user, whatever rooms their sockets joined: rooms becoming theirs or not, their read position
 // moving on another socket, a mention. The user hub fans these out to every socket of the user on any node.
-import { RoomKind, type ServerFrameOf } from 'parley-chat-protocol';
+import { RoomKind, type ServerFrameOf, ServerFrames } from 'parley-chat-protocol';
 import Type from 'typebox';
 import { Compile } from 'typebox/compile';
-import { ServerFrames } from 'parley-chat-protocol';
 import { type OutgoingFrame, outgoing } from './entries.js';
 
 type Added = ServerFrameOf<'room_added'>;

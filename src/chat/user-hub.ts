@@ -6,7 +6,7 @@
 import type { Bus } from '../bus/bus.js';
 import { Channels } from './channels.js';
 import type { OutgoingFrame } from './entries.js';
-import { type UserEvent, decodeUserEnvelope, encodeUserEnvelope, userEventFrame } from './user-events.js';
+import { decodeUserEnvelope, encodeUserEnvelope, type UserEvent, userEventFrame } from './user-events.js';
 
 /** One socket, as the user hub sees it. */
 export interface UserListener {

@@ -10,7 +10,7 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyHttpOptions } from 'fastify';
-import { ErrorCodes, type ErrorCode } from 'parley-chat-protocol';
+import { type ErrorCode, ErrorCodes } from 'parley-chat-protocol';
 import type { BudgetRefusals } from './budgets.js';
 
 export interface ConnectionBudget {

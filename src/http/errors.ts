@@ -18,6 +18,7 @@ export class RetryLater extends ParleyError {
     super(code, message);
   }
 }
+
 import { errorPage } from '../web/html.js';
 
 /** Fastify's and its plugins' error codes, in the catalogue's words. */

@@ -7,8 +7,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { ParleyError } from 'parley-chat-protocol';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { AuthFailure } from '../auth/failures.js';
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { LiveSockets } from '../ws/live-sockets.js';
 import { BUDGETS, type BudgetRefusals } from './budgets.js';
 

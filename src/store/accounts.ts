@@ -1,5 +1,5 @@
 // Users: local accounts (a password hash) and external identities (an issuer), enabled or disabled.
-import { type Transaction, sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { type NewUser, type Person, type User, UsernameTakenError } from '../domain/accounts.js';
 import { type Db, type Row, scopeList } from './db.js';
 import type { Database } from './schema.js';

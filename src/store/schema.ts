@@ -1,6 +1,7 @@
 // Table shapes for Kysely, and the migrations that create them (portable across SQLite and PostgreSQL).
-import { DEFAULT_ROOM } from 'parley-chat-protocol/catalogue';
+
 import { type Generated, type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
+import { DEFAULT_ROOM } from 'parley-chat-protocol/catalogue';
 
 export interface Database {
   users: {

@@ -5,7 +5,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { AppendResult, NewEntry } from '../domain/entries.js';
 import type { Db } from './db.js';
-import { type AppendSteps, SqlEntries, appendBatch, mentionColumn } from './entries.js';
+import { type AppendSteps, appendBatch, mentionColumn, SqlEntries } from './entries.js';
 import type { Database } from './schema.js';
 import { type Store, type StoreOptions, storeOver } from './store.js';
 

@@ -5,8 +5,8 @@
 // results as `#room seq N [HH:MM] user: text` with the matches between `*`; everything about the connection goes
 // to stderr. Lines starting with `/` are commands (COMMANDS); every message shown is reported read.
 import readline from 'node:readline';
+import { AuthError, connect, login, ParleyApi, type ParleyClient, SearchMarks, type TokenSession } from 'parley-chat-client';
 import WebSocket from 'ws';
-import { AuthError, type ParleyClient, ParleyApi, SearchMarks, type TokenSession, connect, login } from 'parley-chat-client';
 import { promptHidden } from './prompt.js';
 
 export interface ChatOptions {

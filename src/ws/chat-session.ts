@@ -4,9 +4,10 @@
 // What one socket may hold is bounded both ways: unread frames out (PARLEY_WS_MAX_BUFFERED, 1013, bounded-send.ts;
 // a replay is paced by the client's reading instead) and frames in that wait their turn (PARLEY_WS_MAX_PENDING_*,
 // 4030) — frames are handled in order, so everything sent behind a join waits for its replay.
-import type { Socket } from 'node:net';
+
 import { randomUUID } from 'node:crypto';
-import { CloseCodes, type ClientFrame, type ClientFrameOf, Limits, ParleyError, type ServerFrame } from 'parley-chat-protocol';
+import type { Socket } from 'node:net';
+import { type ClientFrame, type ClientFrameOf, CloseCodes, Limits, ParleyError, type ServerFrame } from 'parley-chat-protocol';
 import type { WebSocket } from 'ws';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { OutgoingFrame } from '../chat/entries.js';

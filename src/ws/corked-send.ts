@@ -7,8 +7,8 @@
 //   and UTF-8 payload) is built the first time and the same Buffers are written to every socket, so a room of a
 //   thousand costs one JSON encode, one UTF-8 encode and one frame header (after Socket.IO's pre-encoded frames).
 import type { Socket } from 'node:net';
-import * as ws from 'ws';
 import type { WebSocket } from 'ws';
+import * as ws from 'ws';
 import type { OutgoingFrame } from '../chat/entries.js';
 
 interface Sender {

@@ -1,5 +1,5 @@
-import type { WebSocket } from 'ws';
 import { CloseCodes } from 'parley-chat-protocol';
+import type { WebSocket } from 'ws';
 
 // Per-socket flood control: a token bucket refilled at `perSecond`, holding at most `burst`. A socket that
 // empties it is closed with 4029 — one client's flood must not cost everyone else their event loop.

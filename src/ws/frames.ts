@@ -1,6 +1,6 @@
 // The /ws frames on this side: client frames checked against the protocol's schemas (one compiled validator
 // per type, so an error names the field), server frames typed by them, and the one error-frame renderer.
-import { ClientFrames, type ClientFrame, ParleyError, ROOM_NAME_RULE, type ServerFrame, type ServerFrameOf } from 'parley-chat-protocol';
+import { type ClientFrame, ClientFrames, ParleyError, ROOM_NAME_RULE, type ServerFrame, type ServerFrameOf } from 'parley-chat-protocol';
 import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 

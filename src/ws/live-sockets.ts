@@ -1,10 +1,10 @@
 // The open sockets and the tokens they run on, so a revocation can find and close them (4403), and how many each
 // user holds on this node, so one user cannot open any number of them (PARLEY_MAX_SOCKETS_PER_USER).
 import type { Socket } from 'node:net';
+import { CloseCodes } from 'parley-chat-protocol';
 import type { WebSocket } from 'ws';
 import type { Principal } from '../auth/principal.js';
 import type { Revocation } from '../domain/accounts.js';
-import { CloseCodes } from 'parley-chat-protocol';
 import { DeadlineHeap } from './deadline-heap.js';
 import { TokenLife, type Warn } from './token-life.js';
 

@@ -1,9 +1,10 @@
 // A socket lives longer than its token. Shortly before `exp` the client is warned (`expiring`); a refresh
 // with a newer token moves `exp` on; otherwise the socket is closed with 4001 at `exp`. The deadlines of every
 // socket share one timer (deadline-heap.ts): a life is one heap slot, due at its next event.
+
+import { CloseCodes } from 'parley-chat-protocol';
 import type { WebSocket } from 'ws';
 import type { Principal } from '../auth/principal.js';
-import { CloseCodes } from 'parley-chat-protocol';
 import type { DeadlineHeap, Timed } from './deadline-heap.js';
 
 /** Tells the client its token is about to expire; one shared function, not a closure per socket. */

@@ -3,7 +3,7 @@
 // run time — in the database, so another server on the same store agrees.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Client, type Frame, type RunningServer, getToken, startServer, tempDir, tokenRequest } from '../helpers.js';
+import { Client, type Frame, getToken, type RunningServer, startServer, tempDir, tokenRequest } from '../helpers.js';
 
 describe('first run and the admin API', () => {
   let server: RunningServer;

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { type CryptoKey, type JWK, SignJWT, exportJWK, generateKeyPair } from 'jose';
-import { Client, type RunningServer, expectRefusal, startServer } from '../helpers.js';
+import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import { Client, expectRefusal, type RunningServer, startServer } from '../helpers.js';
 
 const ISSUER = 'https://id.example.test/realms/parley';
 const AUDIENCE = 'parley-api';

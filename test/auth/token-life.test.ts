@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { secretHash } from '../../src/auth/secrets.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
-import { Client, DEMO_PASSWORDS, type RunningServer, expectRefusal, getToken, startServer, tokenRequest } from '../helpers.js';
+import { Client, DEMO_PASSWORDS, expectRefusal, getToken, type RunningServer, startServer, tokenRequest } from '../helpers.js';
 
 interface TokenBody {
   access_token: string;

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { type RunningServer, getToken, startServer, tokenRequest } from '../helpers.js';
+import { getToken, type RunningServer, startServer, tokenRequest } from '../helpers.js';
 
 describe('POST /token', () => {
   let server: RunningServer;

@@ -10,7 +10,7 @@ import type { Started } from '../../bench/peers/started.js';
 import { startWs } from '../../bench/peers/ws.js';
 import { markdown } from '../../bench/report.js';
 import type { ResultsFile } from '../../bench/results.js';
-import { ServerProcess, findBun } from '../../bench/server-process.js';
+import { findBun, ServerProcess } from '../../bench/server-process.js';
 import { Histogram } from '../../bench/stats.js';
 import { targetFor } from '../../bench/targets.js';
 import { UpgradeRefused, WireSocket } from '../../bench/wire.js';

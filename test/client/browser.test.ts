@@ -2,11 +2,11 @@
 // run on the browser's own WebSocket — with a bearer subprotocol, and with nothing but the login cookie.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { browserSuite, skip, timeout } from '../browser/harness.js';
-import { type RunningServer, getToken } from '../helpers.js';
+import { getToken, type RunningServer } from '../helpers.js';
 import { closeClients, loggedIn, next } from './support.js';
 
 // This file runs as dist/test/client/browser.test.js; the SDK it serves is the packages' built dist/.

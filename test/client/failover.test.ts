@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { type ParleyClient, connect, login } from 'parley-chat-client';
+import { connect, login, type ParleyClient } from 'parley-chat-client';
 import WebSocket from 'ws';
 import { MemoryBus } from '../../src/bus/memory.js';
 import { loadConfig } from '../../src/config.js';

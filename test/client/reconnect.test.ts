@@ -2,10 +2,10 @@
 // close after which the client must not come back (4403, revoked).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import WebSocket from 'ws';
 import { type Ack, connect, login } from 'parley-chat-client';
+import WebSocket from 'ws';
 import { serverSuite } from '../helpers.js';
-import { LossySocket, closeClients, loggedIn, next, record, sleep, track, until } from './support.js';
+import { closeClients, LossySocket, loggedIn, next, record, sleep, track, until } from './support.js';
 
 const count = <T>(items: T[], match: (item: T) => boolean) => items.filter(match).length;
 

@@ -2,8 +2,8 @@
 // named values. Imported through the package's "exports" entry, as an application would.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { type Ack, connect, login, type Message, ParleyError, type Status } from 'parley-chat-client';
 import WebSocket from 'ws';
-import { type Ack, type Message, ParleyError, type Status, connect, login } from 'parley-chat-client';
 import { getToken, serverSuite } from '../helpers.js';
 import { closeClients, loggedIn, next, record, track, until } from './support.js';
 

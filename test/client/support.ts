@@ -1,7 +1,8 @@
 // Test support for the SDK suites: clients logged in for real, event recorders, and a transport that can
 // lose frames the way a dying network does.
+
+import { type ClientEvents, type ConnectOptions, connect, login, type ParleyClient, type WebSocketLike } from 'parley-chat-client';
 import WebSocket from 'ws';
-import { type ClientEvents, type ConnectOptions, type ParleyClient, type WebSocketLike, connect, login } from 'parley-chat-client';
 import { DEMO_PASSWORDS, type RunningServer } from '../helpers.js';
 
 const clients = new Set<ParleyClient>();

@@ -3,7 +3,7 @@
 // search, the directory, the profile) with refusals as ParleyError.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type Ack, ParleyApi, ParleyError, login } from 'parley-chat-client';
+import { type Ack, login, ParleyApi, ParleyError } from 'parley-chat-client';
 import { DEMO_PASSWORDS, serverSuite } from '../helpers.js';
 import { closeClients, loggedIn, next, record, sleep, until } from './support.js';
 

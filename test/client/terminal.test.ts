@@ -1,10 +1,10 @@
 // `parley chat`, spawned as a user runs it, talking to an SDK client through a real server.
 import assert from 'node:assert/strict';
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
-import { type RunningServer, getToken, serverSuite } from '../helpers.js';
+import { fileURLToPath } from 'node:url';
 import { ParleyApi } from 'parley-chat-client';
+import { getToken, type RunningServer, serverSuite } from '../helpers.js';
 import { closeClients, loggedIn, next, sleep, until } from './support.js';
 
 // This file runs as dist/test/client/terminal.test.js: the repository root is three levels up.

@@ -2,8 +2,8 @@
 // token's exp; without getToken, 4001 is the end; with it, a failed refresh costs one reconnect, not the session.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import WebSocket from 'ws';
 import { connect, login } from 'parley-chat-client';
+import WebSocket from 'ws';
 import { getToken, serverSuite } from '../helpers.js';
 import { closeClients, next, record, sleep, track, until } from './support.js';
 

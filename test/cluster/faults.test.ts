@@ -11,11 +11,11 @@
 // Needs PostgreSQL (PARLEY_TEST_POSTGRES_URL, a superuser: the run makes a role and a schema of its own) and
 // the redis-server binary (a private one is started on a free port). Node logs are kept when a scenario fails.
 import { after, afterEach, before, describe, test } from 'node:test';
-import { type ScenarioOptions, type Run, Scenario, expectNoProblems, startRun, stopRun } from './harness.js';
+import { needs } from '../support/services.js';
+import { expectNoProblems, type Run, Scenario, type ScenarioOptions, startRun, stopRun } from './harness.js';
 import { sleep } from './processes.js';
 import { type Probe, readyz, tally, unavailable } from './readyz.js';
 import { redisServerInstalled } from './redis.js';
-import { needs } from '../support/services.js';
 
 /** Clients join two neighbouring rooms each: every room has several members spread over the nodes. */
 const standard: ScenarioOptions = { rooms: 4, clients: 9, membership: (i, n) => [i % n, (i + 1) % n], rate: 25 };

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ResumingClient } from './client.js';
-import { type Summary, audit, formatSummary, settle } from './ledger.js';
+import { audit, formatSummary, type Summary, settle } from './ledger.js';
 import { CLI, Cluster, childEnv } from './nodes.js';
 import { RunDatabase } from './postgres.js';
 import { Child, waitFor } from './processes.js';

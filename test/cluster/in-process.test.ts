@@ -3,8 +3,8 @@
 // so it runs on every change (test/cluster.test.ts runs the same kind of checks on the real services). The
 // store and the bus belong to this suite: the nodes get them as parts and leave them open when they close.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { MemoryBus } from '../../src/bus/memory.js';

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Child, type Exit, crashLines, freePort, sleep, tail } from './processes.js';
+import { Child, crashLines, type Exit, freePort, sleep, tail } from './processes.js';
 import { readyz } from './readyz.js';
 
 /** The compiled CLI, next to this file's compiled form: dist/test/cluster → dist/src/cli.js. */

@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe } from 'node:test';
-import { Client, type Frame, type RunningServer, getToken, startServer } from '../helpers.js';
-import { REDIS_URL, freshSchema, needs } from '../support/services.js';
+import { Client, type Frame, getToken, type RunningServer, startServer } from '../helpers.js';
+import { freshSchema, needs, REDIS_URL } from '../support/services.js';
 
 describe('two nodes: user stream, read positions, mentions', () => {
   const services = needs('postgres', 'redis');

@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { Harness, skip, timeout } from '../browser/harness.js';
-import { type RunningServer, getToken, startServer } from '../helpers.js';
+import { getToken, type RunningServer, startServer } from '../helpers.js';
 
 const APP = 'https://app.example';
 

@@ -4,10 +4,10 @@
 // the caller's. Live sockets of the ended logins close with 4403; a bystander keeps chatting.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Client, DEMO_PASSWORDS, type RunningServer, eventually, startServer, tokenRequest } from '../helpers.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
+import { Client, DEMO_PASSWORDS, eventually, type RunningServer, startServer, tokenRequest } from '../helpers.js';
 import { parley } from '../support/cli.js';
-import { Bystander, assertError } from './support.js';
+import { assertError, Bystander } from './support.js';
 
 interface Pair {
   access_token: string;

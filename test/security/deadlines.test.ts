@@ -8,8 +8,8 @@ import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Store } from '../../src/store/store.js';
-import { Client, type RunningServer, expectRefusal, getToken, serverSuite, startServer } from '../helpers.js';
-import { METRICS_ENV, budgetRefusals } from '../support/metrics.js';
+import { Client, expectRefusal, getToken, type RunningServer, serverSuite, startServer } from '../helpers.js';
+import { budgetRefusals, METRICS_ENV } from '../support/metrics.js';
 
 interface Outcome {
   /** What the server wrote before closing. */

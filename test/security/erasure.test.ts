@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
-import { Client, type RunningServer, getToken, startServer } from '../helpers.js';
-import { POSTGRES_URL, freshSchema, needs } from '../support/services.js';
+import { Client, getToken, type RunningServer, startServer } from '../helpers.js';
+import { freshSchema, needs, POSTGRES_URL } from '../support/services.js';
 import { Bystander } from './support.js';
 
 /**

@@ -6,9 +6,9 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { type CryptoKey, type JWK, SignJWT, exportJWK, exportSPKI, generateKeyPair } from 'jose';
-import { Client, type RunningServer, expectRefusal, startServer } from '../helpers.js';
-import { Bystander, assertError } from './support.js';
+import { type CryptoKey, exportJWK, exportSPKI, generateKeyPair, type JWK, SignJWT } from 'jose';
+import { Client, expectRefusal, type RunningServer, startServer } from '../helpers.js';
+import { assertError, Bystander } from './support.js';
 
 const SECRET = randomBytes(32).toString('base64url');
 const PROVIDER = 'https://id.example.test/realms/parley';

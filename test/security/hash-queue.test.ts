@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Client, type Frame, getToken, serverSuite } from '../helpers.js';
-import { METRICS_ENV, budgetRefusals } from '../support/metrics.js';
+import { budgetRefusals, METRICS_ENV } from '../support/metrics.js';
 
 const STORM = 100;
 const random = () => `u${Math.random().toString(36).slice(2, 12)}`;

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { browserSuite, joined, skip, timeout } from '../browser/harness.js';
 import { Client, DEMO_PASSWORDS, type RunningServer, serverSuite } from '../helpers.js';
-import { Bystander, assertError } from './support.js';
+import { assertError, Bystander } from './support.js';
 
 interface Cookie {
   value: string;

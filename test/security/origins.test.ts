@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { Client, DEMO_PASSWORDS, expectRefusal, getToken, serverSuite } from '../helpers.js';
-import { Bystander, assertError } from './support.js';
+import { assertError, Bystander } from './support.js';
 
 const ALLOWED = 'https://partner.example';
 

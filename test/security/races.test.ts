@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
-import { DEMO_PASSWORDS, type RunningServer, getToken, startServer, tokenRequest } from '../helpers.js';
+import { DEMO_PASSWORDS, getToken, type RunningServer, startServer, tokenRequest } from '../helpers.js';
 import { Bystander } from './support.js';
 
 const RACERS = 20;

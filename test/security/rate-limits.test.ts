@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { DEMO_PASSWORDS, type RunningServer, getToken, startServer, tokenRequest } from '../helpers.js';
-import { REDIS_URL, freshSchema, needs } from '../support/services.js';
-import { Bystander, assertError } from './support.js';
+import { DEMO_PASSWORDS, getToken, type RunningServer, startServer, tokenRequest } from '../helpers.js';
+import { freshSchema, needs, REDIS_URL } from '../support/services.js';
+import { assertError, Bystander } from './support.js';
 
 const form = (server: RunningServer, path: string, fields: Record<string, string>, headers: Record<string, string> = {}) =>
   fetch(`${server.url}${path}`, {

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { getToken, serverSuite } from '../helpers.js';
-import { METRICS_ENV, budgetRefusals } from '../support/metrics.js';
+import { budgetRefusals, METRICS_ENV } from '../support/metrics.js';
 
 describe('rooms created per user per hour', () => {
   const server = serverSuite(METRICS_ENV); // the default budget

@@ -9,9 +9,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CloseCodes } from 'parley-chat-protocol';
 import WebSocket from 'ws';
 import type { Store } from '../../src/store/store.js';
-import { Client, type Frame, type RunningServer, getToken, startServer } from '../helpers.js';
+import { Client, type Frame, getToken, type RunningServer, startServer } from '../helpers.js';
 import { type ChildServer, startChildServer } from '../support/child-server.js';
-import { METRICS_ENV, budgetRefusals } from '../support/metrics.js';
+import { budgetRefusals, METRICS_ENV } from '../support/metrics.js';
 
 const MB = 1024 * 1024;
 const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });

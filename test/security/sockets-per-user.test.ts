@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { Client, expectRefusal, getToken, serverSuite } from '../helpers.js';
-import { METRICS_ENV, budgetRefusals, metric } from '../support/metrics.js';
+import { budgetRefusals, METRICS_ENV, metric } from '../support/metrics.js';
 
 const MAX = 20;
 const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });

@@ -9,12 +9,12 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import type {} from '../../src/http/metrics.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { type RunningServer, getToken, serverSuite, startServer, tempDir } from '../helpers.js';
+import type {} from '../../src/http/metrics.js';
+import { getToken, type RunningServer, serverSuite, startServer, tempDir } from '../helpers.js';
 import { BIN, parley } from '../support/cli.js';
 import { freshSchema, needs } from '../support/services.js';
-import { Bystander, assertError, rawHttp } from './support.js';
+import { assertError, Bystander, rawHttp } from './support.js';
 
 describe('the signing key path', () => {
   const dir = tempDir('parley-key-');

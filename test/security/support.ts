@@ -2,7 +2,7 @@
 // (for what fetch will not send: repeated headers), and the refusal shapes every suite asserts.
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { Client, type Frame, type RunningServer, getToken } from '../helpers.js';
+import { Client, type Frame, getToken, type RunningServer } from '../helpers.js';
 
 /**
  * Another user, connected before the attack and chatting in #general: after it, their socket is still open and

@@ -4,12 +4,12 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { describe } from 'node:test';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
-import { describe } from 'node:test';
-import { type Database, type Engine, migrationProvider } from '../../src/store/schema.js';
 import { openPostgresStore } from '../../src/store/postgres.js';
+import { type Database, type Engine, migrationProvider } from '../../src/store/schema.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/store.js';
 import { tempDir } from '../helpers.js';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe } from 'node:test';
 import { openPostgresStore } from '../../src/store/postgres.js';
-import { Client, type RunningServer, getToken, startServer, tempDir } from '../helpers.js';
+import { Client, getToken, type RunningServer, startServer, tempDir } from '../helpers.js';
 import { freshSchema, needs } from '../support/services.js';
 
 describe('Parley on PostgreSQL', () => {

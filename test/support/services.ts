@@ -1,7 +1,7 @@
 // The machine's real services. Under CI=true a missing one fails the run; elsewhere its suites skip, loudly.
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { before, test } from 'node:test';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 
 export const POSTGRES_URL = process.env.PARLEY_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';

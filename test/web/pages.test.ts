@@ -4,11 +4,11 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { SignJWT, decodeJwt } from 'jose';
-import { PasswordHasher } from '../../src/auth/passwords.js';
+import { decodeJwt, SignJWT } from 'jose';
 import { PASSWORD_RULE, USERNAME_RULE } from '../../src/auth/accounts.js';
+import { PasswordHasher } from '../../src/auth/passwords.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
-import { type RunningServer, eventually, getToken, startServer, tokenRequest } from '../helpers.js';
+import { eventually, getToken, type RunningServer, startServer, tokenRequest } from '../helpers.js';
 
 const BAD_CREDENTIALS = 'Incorrect username or password.';
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ROOM_NAME_RULE } from 'parley-chat-protocol';
-import { Client, type Frame, type RunningServer, getToken, startServer } from '../helpers.js';
+import { Client, type Frame, getToken, type RunningServer, startServer } from '../helpers.js';
 
 describe('/ws chat', () => {
   let server: RunningServer;

@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { SignJWT, UnsecuredJWT } from 'jose';
-import { Client, eventually, type RunningServer, expectRefusal, getToken, startServer } from '../helpers.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
+import { Client, eventually, expectRefusal, getToken, type RunningServer, startServer } from '../helpers.js';
 
 describe('the upgrade gate on /secured-ws', () => {
   let server: RunningServer;

@@ -2,8 +2,8 @@
 // The store answers slowly here (real SQLite, with delays), so the close lands inside the join.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { Client, getToken, type RunningServer, startServer } from '../helpers.js';
 import { type StoreLatency, withLatency } from '../support/store-latency.js';
-import { Client, type RunningServer, getToken, startServer } from '../helpers.js';
 
 let latency: StoreLatency;
 let server: RunningServer;

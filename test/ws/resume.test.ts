@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
-import { type Frame, type RunningServer, getToken, startServer } from '../helpers.js';
+import { type Frame, getToken, type RunningServer, startServer } from '../helpers.js';
 import { type StoreLatency, withLatency } from '../support/store-latency.js';
 
 const ROOM = 'general';

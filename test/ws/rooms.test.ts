@@ -1,7 +1,7 @@
 // Rooms and permissions, edits and deletions, presence and typing — over the real API and real sockets.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Client, type Frame, type RunningServer, getToken, startServer } from '../helpers.js';
+import { Client, type Frame, getToken, type RunningServer, startServer } from '../helpers.js';
 
 describe('rooms, permissions, edits, presence, typing', () => {
   let server: RunningServer;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { SearchMarks } from 'parley-chat-protocol';
 import { openStore } from '../../src/store/open.js';
-import { Client, type Frame, type RunningServer, getToken, startServer } from '../helpers.js';
+import { Client, type Frame, getToken, type RunningServer, startServer } from '../helpers.js';
 
 // Answers are JSON the tests read freely (objects and arrays of them).
 // biome-ignore lint/suspicious/noExplicitAny: test answers

@@ -1,8 +1,8 @@
 // The OAuth2 token endpoint from a client: the password grant to log in, the refresh_token grant to rotate.
 // Plain fetch, so it runs in browsers and Node alike.
-import { AuthError } from './errors.js';
 
 import type { TokenResponse } from 'parley-chat-protocol';
+import { AuthError } from './errors.js';
 
 /** What `POST /token` answers (RFC 6749 §5.1). */
 export type TokenGrant = TokenResponse;

@@ -1,8 +1,9 @@
 // One logical connection to /ws over as many sockets as it takes: authentication, reconnecting with backoff,
 // the token's life (fresh tokens for new sockets, in-band refresh for the open one) and a liveness check.
 // What the frames mean for rooms and messages is client.ts's business.
+
+import { CloseCodes, reconnectPolicy, Subprotocols } from 'parley-chat-protocol/catalogue';
 import { AuthError } from './errors.js';
-import { CloseCodes, Subprotocols, reconnectPolicy } from 'parley-chat-protocol/catalogue';
 import type { ClientFrame, ServerFrame, Welcome } from './frames.js';
 
 /** Method-style callbacks are checked bivariantly: both the DOM WebSocket and `ws`'s class fit this shape. */

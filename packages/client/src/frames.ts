@@ -2,8 +2,25 @@
 // carry. Type-only: nothing here exists at run time.
 import type { ClientFrame, ServerFrame, ServerFrameOf } from 'parley-chat-protocol';
 
-export type { ClientFrame, Deleted, Edited, ErrorCode, Message, RoomEntry, ServerFrame } from 'parley-chat-protocol';
-export type { AdminUser, CreateRoom, DirectoryUser, Me, Member, Room, SearchHit, ServerSettings, UpdateMe, UpdateRoom } from 'parley-chat-protocol';
+export type {
+  AdminUser,
+  ClientFrame,
+  CreateRoom,
+  Deleted,
+  DirectoryUser,
+  Edited,
+  ErrorCode,
+  Me,
+  Member,
+  Message,
+  Room,
+  RoomEntry,
+  SearchHit,
+  ServerFrame,
+  ServerSettings,
+  UpdateMe,
+  UpdateRoom,
+} from 'parley-chat-protocol';
 
 type Payload<K extends ServerFrame['type']> = Omit<ServerFrameOf<K>, 'type' | 'ref'>;
 

@@ -72,11 +72,11 @@ export function socketUrl(base: string): string {
   return url.toString();
 }
 
+export { Limits, SearchMarks } from 'parley-chat-protocol/catalogue';
 export { type ApiOptions, ParleyApi, type SearchOptions } from './api.js';
-export { type ClientEvents, type HistoryOptions, ParleyClient, newClientId } from './client.js';
+export { login, requestToken, type Servers, type TokenGrant, TokenSession } from './auth.js';
+export { type ClientEvents, type HistoryOptions, newClientId, ParleyClient } from './client.js';
 export type { Status, WebSocketConstructor, WebSocketLike } from './connection.js';
 export { Emitter, type Listener } from './emitter.js';
 export { AuthError, type ClientErrorCode, ParleyError } from './errors.js';
-export { Limits, SearchMarks } from 'parley-chat-protocol/catalogue';
 export * from './frames.js';
-export { type Servers, TokenSession, type TokenGrant, login, requestToken } from './auth.js';
