@@ -16,10 +16,10 @@ export function parseClientFrame(text: string): ParseResult {
   try {
     value = JSON.parse(text);
   } catch {
-    return { ok: false, fatal: true, error: new ParleyError('bad_frame', 'frames must be JSON') };
+    return { ok: false, fatal: true, error: new ParleyError('bad_frame') };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { ok: false, fatal: true, error: new ParleyError('bad_frame', 'frames must be JSON objects') };
+    return { ok: false, fatal: true, error: new ParleyError('bad_frame') };
   }
   const { type, ref } = value as { type?: unknown; ref?: unknown };
   const safeRef = typeof ref === 'string' && ref.length <= 64 ? ref : undefined;

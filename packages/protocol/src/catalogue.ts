@@ -183,7 +183,7 @@ export const ErrorCodes = {
   not_member: { status: 409, retryable: false, message: 'you are not a member of this room: join it first', on: http },
   room_archived: { status: 409, retryable: false, message: 'the room is archived: it can be read, not written to', on: both },
   // Frames.
-  bad_frame: { status: 400, retryable: false, message: 'frames must be JSON objects', on: ws },
+  bad_frame: { status: 400, retryable: false, message: 'frames must be JSON objects; the socket is closed (1008)', on: ws },
   unknown_type: { status: 400, retryable: false, message: 'unknown frame type', on: ws },
   invalid_frame: { status: 400, retryable: false, message: 'a field of the frame is invalid', on: ws },
   // HTTP plumbing.

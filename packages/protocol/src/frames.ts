@@ -192,7 +192,7 @@ export const ServerFrames = {
       retryable: Type.Boolean({ description: 'the same frame may succeed if sent again later' }),
       ref: OptionalRef,
     },
-    'a frame failed (see the error codes); the socket stays usable',
+    'a frame failed (see the error codes); the socket stays usable, except after bad_frame (closed with 1008)',
   ),
 };
 
