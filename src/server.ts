@@ -173,7 +173,11 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
     : new MemoryRateLimiter();
   owned.push(limiter);
   const budgets = new AttemptBudgets(limiter, { perSubject: config.loginRateLimit, perAddress: config.addressRateLimit, windowMs: 60_000 }, app.log);
-  const live = new LiveSockets(config.expiryWarningSeconds * 1000, config.maxSocketsPerUser);
+  const live = new LiveSockets(config.expiryWarningSeconds * 1000, config.maxSocketsPerUser, function (error) {
+    // ws has already closed the socket (1002, 1009) or the peer reset it: worth a line when debugging, no more.
+    app.log.debug({ err: error }, 'socket error');
+    this.terminate();
+  });
   const chat = new ChatService(
     { rooms: store.rooms, entries: store.entries, users: store.accounts, bus, presence, search: store.search },
     {

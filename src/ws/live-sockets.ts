@@ -7,6 +7,7 @@ import type { Principal } from '../auth/principal.js';
 import type { Revocation } from '../domain/accounts.js';
 import { DeadlineHeap } from './deadline-heap.js';
 import { TokenLife, type Warn } from './token-life.js';
+import { releaseUpgradeRequest, type SocketErrorListener } from './upgrade-release.js';
 
 export class LiveSockets {
   private readonly lives = new Map<WebSocket, TokenLife>();
@@ -23,6 +24,9 @@ export class LiveSockets {
   constructor(
     private readonly warningMs: number,
     private readonly maxPerUser = Infinity,
+    private readonly onSocketError: SocketErrorListener = function () {
+      this.terminate();
+    },
   ) {
     const sockets = this;
     this.onSocketClose = function (code) {
@@ -57,6 +61,7 @@ export class LiveSockets {
 
   /** A socket whose handshake went through `connection` (reserved at the gate). */
   track(socket: WebSocket, principal: Principal, connection: Socket, warn?: Warn): TokenLife {
+    releaseUpgradeRequest(socket, connection, this.onSocketError);
     if (this.reserved.delete(connection)) connection.off('close', this.onConnectionClose);
     else this.perUser.set(principal.username, (this.perUser.get(principal.username) ?? 0) + 1);
     const life = new TokenLife(socket, principal, this.clock, this.warningMs, warn);

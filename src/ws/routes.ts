@@ -54,6 +54,6 @@ export async function wsRoutes(app: FastifyInstance, options: WsRoutesOptions): 
   // helmet: false — its headers are never sent on an upgrade, and building them costs every handshake.
   app.get('/ws', { websocket: true, helmet: false, schema: { hide: true } }, (socket, request) => {
     const life = live.track(socket, request.principal!, request.raw.socket, sendExpiring);
-    new ChatSession(life, options.chat, options.authenticator, request.log, options);
+    new ChatSession(life, options.chat, options.authenticator, app.log, request.id, options);
   });
 }
