@@ -8,6 +8,25 @@ import type { Database } from './schema.js';
 type MessageInput = Extract<NewEntry, { kind: 'message' }>;
 type ChangeInput = Exclude<NewEntry, { kind: 'message' }>;
 
+/**
+ * The columns an entry is read from: never `*`, which on PostgreSQL also carries the search vector (as text, parsed
+ * and dropped for every row read).
+ */
+export const ENTRY_COLUMNS = [
+  'id',
+  'room',
+  'seq',
+  'username',
+  'body',
+  'client_id',
+  'ts',
+  'kind',
+  'target_id',
+  'edited_at',
+  'deleted',
+  'mentions',
+] as const;
+
 export interface RoomLock {
   top: number;
   archived: boolean;
@@ -125,7 +144,7 @@ export class SqlEntries {
   async after(room: string, afterSeq: number, limit: number): Promise<StoredEntry[]> {
     const rows = await this.db.kysely
       .selectFrom('messages')
-      .selectAll()
+      .select(ENTRY_COLUMNS)
       .where('room', '=', room)
       .where('seq', '>', afterSeq)
       .orderBy('seq', 'asc')
@@ -136,7 +155,7 @@ export class SqlEntries {
 
   /** The `limit` messages just before `beforeSeq` (or the newest), oldest first, as they stand now. */
   async messagesBefore(room: string, beforeSeq: number | undefined, limit: number): Promise<StoredEntry[]> {
-    let query = this.db.kysely.selectFrom('messages').selectAll().where('room', '=', room).where('kind', '=', 'message');
+    let query = this.db.kysely.selectFrom('messages').select(ENTRY_COLUMNS).where('room', '=', room).where('kind', '=', 'message');
     if (beforeSeq !== undefined) query = query.where('seq', '<', beforeSeq);
     const rows = await query.orderBy('seq', 'desc').limit(limit).execute();
     return rows.reverse().map(toStoredEntry);
@@ -145,7 +164,7 @@ export class SqlEntries {
   async findMessage(room: string, id: string): Promise<StoredEntry | undefined> {
     const row = await this.db.kysely
       .selectFrom('messages')
-      .selectAll()
+      .select(ENTRY_COLUMNS)
       .where('room', '=', room)
       .where('id', '=', id)
       .where('kind', '=', 'message')
@@ -163,7 +182,7 @@ function kyselySteps(trx: Transaction<Database>): AppendSteps {
     earlier: (room, keys) =>
       trx
         .selectFrom('messages')
-        .selectAll()
+        .select(ENTRY_COLUMNS)
         .where('room', '=', room)
         .where((eb) => eb.or(keys.map((k) => eb.and([eb('username', '=', k.user), eb('client_id', '=', k.clientId!)]))))
         .execute(),

@@ -10,7 +10,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { AppendResult, NewEntry } from '../domain/entries.js';
 import type { Db, Row } from './db.js';
-import { SqlEntries, toStoredEntry } from './entries.js';
+import { ENTRY_COLUMNS, SqlEntries, toStoredEntry } from './entries.js';
 import type { Database } from './schema.js';
 import { type Store, type StoreOptions, storeOver } from './store.js';
 
@@ -102,7 +102,7 @@ class PostgresEntries extends SqlEntries {
           with ordinality as t(id, username, body, client_id, ord)
       ),
       existing as (
-        select m.*, i.ord from messages m join input i on m.room = ${room} and m.username = i.username and m.client_id = i.client_id
+        select ${columns('m')}, i.ord from messages m join input i on m.room = ${room} and m.username = i.username and m.client_id = i.client_id
       ),
       fresh as (
         select i.*, row_number() over (order by i.ord) as rn from input i where not exists (select 1 from existing e where e.ord = i.ord)
@@ -114,7 +114,7 @@ class PostgresEntries extends SqlEntries {
       inserted as (
         insert into messages (id, room, seq, username, body, client_id, ts, kind, target_id, edited_at, deleted)
         select f.id, ${room}, top.base + f.rn, f.username, f.body, f.client_id, ${now}, 'message', null, null, 0 from fresh f cross join top
-        returning *, (select ord from fresh where fresh.id = messages.id) as ord
+        returning ${columns('messages')}, (select ord from fresh where fresh.id = messages.id) as ord
       )
       select 'stored' as status, * from inserted union all select 'duplicate' as status, * from existing`.execute(this.db.kysely);
     const byOrd = new Map(answer.map((row) => [Number(row.ord), row]));
@@ -136,6 +136,9 @@ class PostgresEntries extends SqlEntries {
     return row && Number(row.archived) !== 0 ? 'archived' : 'gone';
   }
 }
+
+/** `t.id, t.room, …`: an entry's columns of the table or alias `t`. */
+const columns = (table: string) => sql.join(ENTRY_COLUMNS.map((column) => sql.ref(`${table}.${column}`)));
 
 async function retrying<T>(attempt: () => Promise<T>): Promise<T> {
   for (let tries = 1; ; tries++) {
