@@ -23,15 +23,16 @@ describe('browser rooms', { skip, timeout: 10 * timeout }, () => {
     const john = await harness.loggedIn('johndoe');
     const jane = await harness.loggedIn('janedoe');
     await createRoom(john.page, 'lobby');
-    // Public rooms are in a list once joined (POST /rooms/:room/join); the page has no join button yet.
+    // Public rooms are in a list once joined (POST /rooms/:room/join; the page's Browse is in team.test.ts).
     const authorization = `Bearer ${await getToken(server.url, 'janedoe')}`;
     const joining = await fetch(`${server.url}/rooms/lobby/join`, { method: 'POST', headers: { authorization } });
     assert.equal(joining.status, 200);
     await type(john.page, 'first in the lobby');
     await type(john.page, 'second in the lobby');
-    // Jane's list refreshes on focus (and every 20 s): bring her tab forward.
-    await jane.page.evaluate(() => window.dispatchEvent(new Event('focus')));
+    // The room arrives in Jane's list by her own stream (room_added); its count, for a room her page has not
+    // joined, comes with the list fetched when her tab is brought forward (or once a minute).
     await roomButton(jane.page, 'lobby').waitFor();
+    await jane.page.evaluate(() => window.dispatchEvent(new Event('focus')));
     await jane.page.waitForFunction(() => document.querySelector('#rooms li:has(button[data-room="lobby"]) .unread')?.textContent === '2');
     await roomButton(jane.page, 'lobby').click();
     await waitForMessage(jane.page, 'johndoe', 'second in the lobby');
