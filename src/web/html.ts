@@ -108,7 +108,8 @@ ${brand}
 function dialog(id: string, title: string, body: string): string {
   return `<dialog id="${id}" class="panel" aria-labelledby="${id}-title">
 <div class="panel-head"><h2 id="${id}-title">${title}</h2>
-<button type="button" class="icon-button" data-close-dialog aria-label="Close"><span class="icon icon-close" aria-hidden="true"></span></button></div>
+<button type="button" class="icon-button" data-close-dialog aria-label="Close">
+<span class="icon icon-close" aria-hidden="true"></span></button></div>
 ${body}
 </dialog>`;
 }
@@ -160,7 +161,8 @@ ${admin ? '<a id="admin-link" class="toggle plain" href="/admin">Admin</a>' : ''
 </nav>
 <main class="chat" id="chat">
 <header class="room-header">
-<button type="button" id="open-rooms" class="icon-button drawer-toggle" aria-controls="sidebar" aria-expanded="false" aria-label="Rooms"><span class="icon icon-menu" aria-hidden="true"></span><span id="menu-unread" class="dot" hidden></span></button>
+<button type="button" id="open-rooms" class="icon-button drawer-toggle" aria-controls="sidebar" aria-expanded="false" aria-label="Rooms">
+<span class="icon icon-menu" aria-hidden="true"></span><span id="menu-unread" class="dot" hidden></span></button>
 <div class="room-heading">
 <h1 id="room-title" class="room-title" data-room="">Parley</h1>
 <p id="room-topic" class="room-topic" hidden></p>
@@ -168,8 +170,10 @@ ${admin ? '<a id="admin-link" class="toggle plain" href="/admin">Admin</a>' : ''
 <span id="room-kind" class="kind-badge" hidden></span>
 <div class="room-actions">
 <button type="button" id="join-room" class="primary small" hidden>Join</button>
-<button type="button" id="mute-toggle" class="icon-button" aria-pressed="false" hidden><span class="icon icon-bell" aria-hidden="true"></span><span class="sr-only" id="mute-label">Mute</span></button>
-<button type="button" id="room-settings" class="icon-button" aria-label="Room details" hidden><span class="icon icon-more" aria-hidden="true"></span></button>
+<button type="button" id="mute-toggle" class="icon-button" aria-pressed="false" hidden>
+<span class="icon icon-bell" aria-hidden="true"></span><span class="sr-only" id="mute-label">Mute</span></button>
+<button type="button" id="room-settings" class="icon-button" aria-label="Room details" hidden>
+<span class="icon icon-more" aria-hidden="true"></span></button>
 <button type="button" id="open-people" class="icon-button drawer-toggle" aria-controls="people" aria-expanded="false" aria-label="People in this room"><span class="icon icon-people" aria-hidden="true"></span></button>
 </div>
 </header>
@@ -211,7 +215,11 @@ ${admin ? '<a id="admin-link" class="toggle plain" href="/admin">Admin</a>' : ''
 </div>
 <div id="toasts" class="toasts" role="status"></div>
 <div id="announce" class="sr-only" aria-live="polite" aria-atomic="true"></div>
-${dialog('browse-dialog', 'Browse rooms', '<p class="panel-hint">Public rooms on this server. Join one to keep it in your list.</p><ul id="browse-list" class="panel-list"></ul>')}
+${dialog(
+  'browse-dialog',
+  'Browse rooms',
+  '<p class="panel-hint">Public rooms on this server. Join one to keep it in your list.</p><ul id="browse-list" class="panel-list"></ul>',
+)}
 ${dialog(
   'dm-dialog',
   'New message',
@@ -224,7 +232,11 @@ ${dialog(
 <div class="dialog-buttons"><button type="submit" id="dm-start" class="primary" disabled>Start</button></div>
 </form>`,
 )}
-${dialog('search-dialog', 'Search results', '<p id="search-summary" class="panel-hint" role="status"></p><ul id="search-results" class="panel-list"></ul>')}
+${dialog(
+  'search-dialog',
+  'Search results',
+  '<p id="search-summary" class="panel-hint" role="status"></p><ul id="search-results" class="panel-list"></ul>',
+)}
 ${dialog(
   'room-dialog',
   'Room details',
@@ -245,7 +257,8 @@ ${dialog(
   `<form id="profile-form" autocomplete="off" class="stack">
 <label for="display-name">Display name</label>
 <input id="display-name" name="display_name" maxlength="${Limits.displayNameLength}" aria-describedby="display-name-hint">
-<p class="panel-hint" id="display-name-hint">How others see you. Your username, @${me}, stays the same. Leave it empty to be shown by your username.</p>
+<p class="panel-hint" id="display-name-hint">How others see you. Your username, @${me}, stays the same.
+Leave it empty to be shown by your username.</p>
 <div class="dialog-buttons"><button type="submit" class="primary">Save</button></div>
 </form>`,
 )}
@@ -283,7 +296,8 @@ ${brand}
 <section aria-labelledby="users-heading">
 <h2 id="users-heading">People</h2>
 <div class="table-wrap"><table id="users">
-<thead><tr><th scope="col">Person</th><th scope="col">Role</th><th scope="col">State</th><th scope="col">Joined</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
+<thead><tr><th scope="col">Person</th><th scope="col">Role</th><th scope="col">State</th><th scope="col">Joined</th>
+<th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
 <tbody></tbody>
 </table></div>
 </section>

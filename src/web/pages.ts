@@ -76,7 +76,8 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
     } catch (error) {
       if (!(error instanceof RetryLater)) throw error;
       reply.header('retry-after', String(error.retryAfterSeconds));
-      const sentence = error.code === 'too_many_requests' ? `Too many attempts: try again in ${error.retryAfterSeconds} seconds.` : 'Please try again shortly.';
+      const sentence =
+        error.code === 'too_many_requests' ? `Too many attempts: try again in ${error.retryAfterSeconds} seconds.` : 'Please try again shortly.';
       return html(reply, error.status, render(sentence));
     }
   }

@@ -104,7 +104,11 @@ describe('browser chat', { skip, timeout: 10 * timeout }, () => {
       assert.equal(messages.filter((m) => m.body === body).length, 1, `"${body}" shown ${messages.filter((m) => m.body === body).length} times`);
     }
     const seqs = messages.map((m) => m.seq);
-    assert.deepEqual(seqs, [...new Set(seqs)].sort((a, b) => a - b), 'messages shown in seq order, no repeats');
+    assert.deepEqual(
+      seqs,
+      [...new Set(seqs)].sort((a, b) => a - b),
+      'messages shown in seq order, no repeats',
+    );
     assert.deepEqual(
       messages.filter((m) => m.body.includes(tag)).map((m) => m.body),
       [...bodies, marker],
@@ -122,13 +126,17 @@ describe('browser chat', { skip, timeout: 10 * timeout }, () => {
       const bodies = Array.from({ length: 60 }, (_, i) => `bulk ${i} ${tag}`);
       for (const [i, body] of bodies.entries()) client.send({ type: 'send', room: 'general', body, clientId: `bulk-${tag}-${i}` });
       let last = 0;
-      for (let i = 0; i < bodies.length; i++) last = ((await client.next((f) => f.type === 'ack' && f.clientId === `bulk-${tag}-${i}`)) as { seq: number }).seq;
+      for (let i = 0; i < bodies.length; i++)
+        last = ((await client.next((f) => f.type === 'ack' && f.clientId === `bulk-${tag}-${i}`)) as { seq: number }).seq;
       // John has read them all elsewhere (with unread ones, the page would load back to the first of them).
       const johnToken = await getToken(server.url, 'johndoe');
       const reader = await Client.chat(server, johnToken);
       reader.send({ type: 'read', room: 'general', seq: last });
       const readTo = async () => {
-        const rooms = (await (await fetch(`${server.url}/rooms`, { headers: { authorization: `Bearer ${johnToken}` } })).json()) as { name: string; read_seq: number }[];
+        const rooms = (await (await fetch(`${server.url}/rooms`, { headers: { authorization: `Bearer ${johnToken}` } })).json()) as {
+          name: string;
+          read_seq: number;
+        }[];
         return rooms.find((r) => r.name === 'general')?.read_seq;
       };
       while ((await readTo()) !== last) await new Promise((resolve) => setTimeout(resolve, 50));
@@ -152,7 +160,10 @@ describe('browser chat', { skip, timeout: 10 * timeout }, () => {
     const { context, page } = await loggedIn('johndoe');
     await Promise.all([page.waitForURL(`${server.url}/login`), page.getByRole('button', { name: 'Log out' }).click()]);
     assert.equal(await page.locator('h1').textContent(), 'Log in');
-    assert.equal((await context.cookies()).find((c) => c.name === 'parley_token'), undefined);
+    assert.equal(
+      (await context.cookies()).find((c) => c.name === 'parley_token'),
+      undefined,
+    );
 
     const again = await page.goto(`${server.url}/`);
     assert.equal(page.url(), `${server.url}/login?next=/`);

@@ -10,7 +10,20 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { hashPassword } from '../../src/auth/passwords.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { Client, getToken } from '../helpers.js';
-import { DESKTOP, PHONE, axeViolations, browserSuite, horizontalOverflow, joined, messageRow, screenshot, skip, timeout, type, waitForMessage } from './harness.js';
+import {
+  DESKTOP,
+  PHONE,
+  axeViolations,
+  browserSuite,
+  horizontalOverflow,
+  joined,
+  messageRow,
+  screenshot,
+  skip,
+  timeout,
+  type,
+  waitForMessage,
+} from './harness.js';
 
 const CAROL = { username: 'carol', password: 'carol-password-1' };
 const ROOT = { username: 'root', password: 'root-password-1' };
@@ -21,8 +34,16 @@ describe('the chat page for a team', { skip, timeout: 20 * timeout }, () => {
   before(async () => {
     const store = openSqliteStore(server.dataDir); // a second connection, as the CLI opens one
     try {
-      await store.accounts.create({ username: CAROL.username, passwordHash: await hashPassword(CAROL.password), scopes: ['chat:read', 'chat:write'] });
-      await store.accounts.create({ username: ROOT.username, passwordHash: await hashPassword(ROOT.password), scopes: ['chat:read', 'chat:write', 'admin'] });
+      await store.accounts.create({
+        username: CAROL.username,
+        passwordHash: await hashPassword(CAROL.password),
+        scopes: ['chat:read', 'chat:write'],
+      });
+      await store.accounts.create({
+        username: ROOT.username,
+        passwordHash: await hashPassword(ROOT.password),
+        scopes: ['chat:read', 'chat:write', 'admin'],
+      });
     } finally {
       await store.close();
     }
@@ -60,7 +81,10 @@ describe('the chat page for a team', { skip, timeout: 20 * timeout }, () => {
     const reader = await Client.chat(server, token);
     reader.send({ type: 'read', room, seq });
     const readSeq = async () => {
-      const rooms = (await (await fetch(`${server.url}/rooms`, { headers: { authorization: `Bearer ${token}` } })).json()) as { name: string; read_seq: number }[];
+      const rooms = (await (await fetch(`${server.url}/rooms`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+        name: string;
+        read_seq: number;
+      }[];
       return rooms.find((r) => r.name === room)?.read_seq;
     };
     while ((await readSeq()) !== seq) await new Promise((resolve) => setTimeout(resolve, 50));
@@ -141,8 +165,11 @@ describe('the chat page for a team', { skip, timeout: 20 * timeout }, () => {
     const opened = (await (await api('carol', 'POST', '/dms', { users: ['johndoe', 'janedoe'] }, CAROL.password)).json()) as { name: string };
     assert.equal(opened.name, group);
     const jane = await harness.loggedIn('janedoe', undefined, { viewport: DESKTOP });
-    await roomButton(jane.page, group).waitFor();
-    assert.match((await roomButton(jane.page, group).textContent()) ?? '', /Carol Ng, johndoe.*group message/);
+    // Named by their display names once the page has them (Carol's comes from the directory).
+    await jane.page.waitForFunction(
+      (name) => /Carol Ng, johndoe.*group message/.test(document.querySelector(`#rooms button[data-room="${name}"]`)?.textContent ?? ''),
+      group,
+    );
     await roomButton(jane.page, group).click();
     await waitForMessage(jane.page, 'johndoe', 'the three of us');
     await screenshot(jane.page, 'desktop-light-group-dm');
@@ -159,7 +186,8 @@ describe('the chat page for a team', { skip, timeout: 20 * timeout }, () => {
 
     const a = await harness.loggedIn('johndoe', undefined, { viewport: DESKTOP });
     const b = await harness.loggedIn('johndoe', undefined, { viewport: PHONE });
-    for (const page of [a.page, b.page]) await page.waitForFunction(() => document.querySelector('#rooms button[data-room="lobby"] .unread')?.textContent === '40');
+    for (const page of [a.page, b.page])
+      await page.waitForFunction(() => document.querySelector('#rooms button[data-room="lobby"] .unread')?.textContent === '40');
     assert.match(await a.page.title(), /^\(40\) /);
 
     await roomButton(a.page, 'lobby').click();
@@ -371,9 +399,27 @@ describe('the chat page for a team', { skip, timeout: 20 * timeout }, () => {
         await page.keyboard.press('Escape');
         await page.fill('#body', '');
         const panels: [string, () => Promise<void>][] = [
-          ['details', async () => void (await page.click('#room-settings'), await page.locator('#room-dialog[open]').waitFor())],
-          ['browse', async () => void (await page.click('#browse-rooms'), await page.locator('#browse-list li[data-room]').first().waitFor())],
-          ['people', async () => void (await page.click('#new-dm-button'), await page.locator('#dm-results button').first().waitFor())],
+          [
+            'details',
+            async () => {
+              await page.click('#room-settings');
+              await page.locator('#room-dialog[open]').waitFor();
+            },
+          ],
+          [
+            'browse',
+            async () => {
+              await page.click('#browse-rooms');
+              await page.locator('#browse-list li[data-room]').first().waitFor();
+            },
+          ],
+          [
+            'people',
+            async () => {
+              await page.click('#new-dm-button');
+              await page.locator('#dm-results button').first().waitFor();
+            },
+          ],
           [
             'search',
             async () => {

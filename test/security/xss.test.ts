@@ -48,11 +48,15 @@ async function assertInert(page: Page, where: string): Promise<void> {
   await page.waitForTimeout(300);
   assert.equal(await page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss), undefined, where);
   const found = await page.evaluate(() => ({
-    injected: Array.from(document.querySelectorAll('img, svg, script:not([src]), iframe, details:not(.sidebar-forms), object, embed, b, style, body link, body meta')).map(
-      (e) => e.outerHTML,
-    ),
+    injected: Array.from(
+      document.querySelectorAll('img, svg, script:not([src]), iframe, details:not(.sidebar-forms), object, embed, b, style, body link, body meta'),
+    ).map((e) => e.outerHTML),
     javascriptLinks: document.querySelectorAll('a[href^="javascript:" i]').length,
-    handlers: Array.from(document.querySelectorAll('*')).flatMap((e) => Array.from(e.attributes).filter((a) => /^on/i.test(a.name)).map((a) => a.name)),
+    handlers: Array.from(document.querySelectorAll('*')).flatMap((e) =>
+      Array.from(e.attributes)
+        .filter((a) => /^on/i.test(a.name))
+        .map((a) => a.name),
+    ),
   }));
   assert.deepEqual(found, { injected: [], javascriptLinks: 0, handlers: [] }, where);
 }
@@ -64,14 +68,23 @@ describe('XSS payloads render as text in Chromium', { skip, timeout: 5 * timeout
   before(async () => {
     const store = openSqliteStore(server.dataDir); // a second connection, as the CLI opens one
     try {
-      for (const username of NAMES) await store.accounts.create({ username, passwordHash: await hashPassword(PASSWORD), scopes: ['chat:read', 'chat:write'] });
-      await store.accounts.create({ username: ADMIN.username, passwordHash: await hashPassword(ADMIN.password), scopes: ['chat:read', 'chat:write', 'admin'] });
+      for (const username of NAMES)
+        await store.accounts.create({ username, passwordHash: await hashPassword(PASSWORD), scopes: ['chat:read', 'chat:write'] });
+      await store.accounts.create({
+        username: ADMIN.username,
+        passwordHash: await hashPassword(ADMIN.password),
+        scopes: ['chat:read', 'chat:write', 'admin'],
+      });
     } finally {
       await store.close();
     }
     tokens = await Promise.all(NAMES.map((name) => getToken(server.url, name, PASSWORD)));
     const call = (token: string, method: string, path: string, body: unknown) =>
-      fetch(`${server.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(`${server.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     // The first name also has a display name with markup; it opens a DM with John and a room with a marked-up title.
     assert.equal((await call(tokens[0]!, 'PATCH', '/users/me', { display_name: DISPLAY })).status, 200);
     assert.equal((await call(tokens[0]!, 'POST', '/dms', { user: 'johndoe' })).status, 200);
@@ -116,15 +129,18 @@ describe('XSS payloads render as text in Chromium', { skip, timeout: 5 * timeout
     );
     // The display name, once the page has looked it up, in messages, the online list and the DM's name.
     await page.waitForFunction((name) => Array.from(document.querySelectorAll('#messages .user')).some((el) => el.textContent === name), DISPLAY);
-    await page.waitForFunction(([user, name]) => document.querySelector(`#online li[data-user="${CSS.escape(user)}"] .name`)?.textContent === `${name} @${user}`, [
-      NAMES[0]!,
-      DISPLAY,
-    ] as const);
+    await page.waitForFunction(
+      ([user, name]) => document.querySelector(`#online li[data-user="${CSS.escape(user)}"] .name`)?.textContent === `${name} @${user}`,
+      [NAMES[0]!, DISPLAY] as const,
+    );
     await page.waitForFunction((name) => Array.from(document.querySelectorAll('#dm-list .room-name')).some((el) => el.textContent === name), DISPLAY);
     // The other name (no display name) types, and is online.
     writers[1]!.send({ type: 'typing', room: 'general' });
     await page.waitForFunction((name) => document.querySelector('#typing')?.textContent === `${name} is typing…`, NAMES[1]);
-    await page.waitForFunction((name) => Array.from(document.querySelectorAll<HTMLElement>('#online li')).some((li) => li.dataset.user === name), NAMES[1]);
+    await page.waitForFunction(
+      (name) => Array.from(document.querySelectorAll<HTMLElement>('#online li')).some((li) => li.dataset.user === name),
+      NAMES[1],
+    );
     await assertInert(page, 'general');
     // The DM, opened: its header names the other person.
     await page.locator('#dm-list button').first().click();

@@ -21,9 +21,14 @@ function row(user: AdminUser): HTMLTableRowElement {
   const toggle =
     user.username === me
       ? el('span', { className: 'hint' }, 'you')
-      : button(user.disabled ? 'Enable' : 'Disable', user.disabled ? 'secondary small' : 'danger small', () => void setDisabled(user, !user.disabled), {
-          'aria-label': `${user.disabled ? 'Enable' : 'Disable'} ${user.username}`,
-        });
+      : button(
+          user.disabled ? 'Enable' : 'Disable',
+          user.disabled ? 'secondary small' : 'danger small',
+          () => void setDisabled(user, !user.disabled),
+          {
+            'aria-label': `${user.disabled ? 'Enable' : 'Disable'} ${user.username}`,
+          },
+        );
   return el(
     'tr',
     { 'data-user': user.username, className: user.disabled ? 'disabled' : '' },

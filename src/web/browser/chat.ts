@@ -128,7 +128,8 @@ const messageList = new MessageList(list, {
   me,
   nameOf: (user) => names.of(user),
   canDelete: (message) => message.user === me || canModerate(infoOf(message.room)),
-  saveEdit: (message, body) => void client.edit(message.room, message.id, body).catch((error: unknown) => say(error, { action: 'edit', room: message.room })),
+  saveEdit: (message, body) =>
+    void client.edit(message.room, message.id, body).catch((error: unknown) => say(error, { action: 'edit', room: message.room })),
   remove: (message) => void deleteWithUndo(message),
   retry: (entry) => {
     outbox.update(entry.clientId, { state: 'sending' });
@@ -171,7 +172,11 @@ function othersOf(room: Room): string[] {
 
 /** The name beside the room's icon: its title or name, or a DM's people. */
 function nameOf(room: Room): string {
-  return room.kind === 'dm' ? othersOf(room).map((user) => names.of(user)).join(', ') || 'direct message' : (room.title ?? room.name);
+  return room.kind === 'dm'
+    ? othersOf(room)
+        .map((user) => names.of(user))
+        .join(', ') || 'direct message'
+    : (room.title ?? room.name);
 }
 
 /** How a room is named in sentences and the tab's title: `#general`, a title, or a DM's people. */
@@ -234,7 +239,9 @@ function renderHeader(): void {
   muteButton.setAttribute('aria-pressed', String(room.muted ?? false));
   muteButton.classList.toggle('is-muted', room.muted ?? false);
   $('#mute-label').textContent = `Mute ${labelOf(current)}`;
-  muteButton.title = room.muted ? 'Muted: no unread badge, only direct mentions notify. Click to unmute.' : 'Mute: no unread badge, only direct mentions notify';
+  muteButton.title = room.muted
+    ? 'Muted: no unread badge, only direct mentions notify. Click to unmute.'
+    : 'Mute: no unread badge, only direct mentions notify';
   settingsButton.hidden = !room.member;
   const label = labelOf(current);
   input.placeholder = `Message ${label}`;
@@ -363,7 +370,11 @@ async function loadMembers(name: string): Promise<void> {
     ...members.map((member) => {
       const item = personItem(member.username, member.display_name, member.role);
       if (canModerate(room) && member.role !== 'owner' && member.username !== me) {
-        item.append(button('Remove', 'action remove', () => void removeMember(room, member), { 'aria-label': `Remove ${names.of(member.username)} from the room` }));
+        item.append(
+          button('Remove', 'action remove', () => void removeMember(room, member), {
+            'aria-label': `Remove ${names.of(member.username)} from the room`,
+          }),
+        );
       }
       return item;
     }),
@@ -428,7 +439,15 @@ function ensureJoined(name: string, background = false): Promise<View> {
   const known = myRooms.get(name) ?? previews.get(name);
   const since = background && known ? known.last_seq : undefined;
   if (!view) {
-    view = { name, messages: new Map(), online: new Set(), joined: false, loaded: since === undefined, complete: false, quietUpTo: known?.last_seq ?? Infinity };
+    view = {
+      name,
+      messages: new Map(),
+      online: new Set(),
+      joined: false,
+      loaded: since === undefined,
+      complete: false,
+      quietUpTo: known?.last_seq ?? Infinity,
+    };
     views.set(name, view);
   }
   const joining = view;
@@ -529,7 +548,8 @@ async function open(name: string, seq?: number): Promise<void> {
 
 async function opening(name: string, seq?: number): Promise<void> {
   const switched = name !== current || !views.get(name)?.joined;
-  if (name !== opened) {
+  const another = name !== opened;
+  if (another) {
     const room = myRooms.get(name);
     dividerAfter = room && (room.unread ?? 0) > 0 ? room.read_seq : undefined;
     newBelow = 0;
@@ -542,7 +562,8 @@ async function opening(name: string, seq?: number): Promise<void> {
   recent.splice(0, recent.length, ...recent.filter((r) => r !== name), name);
   if (!location.hash) history.replaceState(null, '', `#${name}`);
   renderHeader();
-  if (switched) {
+  // A room opened twice in a row (a link and its hashchange) keeps what the first opening said.
+  if (another) {
     typingLine.textContent = '';
     notice.textContent = carriedNotice ?? '';
     carriedNotice = undefined;
@@ -790,7 +811,7 @@ client.on('room_updated', ({ room, title: newTitle, topic, archived }) => {
 client.on('left', ({ room, reason }) => {
   if (reason !== 'removed') return;
   views.delete(room);
-  if (room === current) {
+  if (room === current && myRooms.get(room)) {
     // The room_removed frame says why and moves on; this only covers a page that did not hear it.
     carriedNotice = removedFrom(room);
     go(DEFAULT_ROOM);

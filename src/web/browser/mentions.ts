@@ -59,7 +59,13 @@ export class MentionPicker {
       ...this.people.map((person, index) => {
         const option = el(
           'li',
-          { id: `mention-option-${index}`, role: 'option', 'aria-selected': String(index === this.active), className: 'suggestion', 'data-user': person.username },
+          {
+            id: `mention-option-${index}`,
+            role: 'option',
+            'aria-selected': String(index === this.active),
+            className: 'suggestion',
+            'data-user': person.username,
+          },
           avatar(person.username, 'small'),
           el('span', { className: 'name' }, person.display_name ?? person.username),
           el('span', { className: 'handle' }, `@${person.username}`),

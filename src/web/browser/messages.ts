@@ -149,7 +149,17 @@ export class MessageList {
       const target = message.seq === state.target;
       rows.push({
         key: message.id,
-        sig: JSON.stringify([message.body, message.editedAt, message.deleted, cont, canEdit, canDelete, sent, target, this.hooks.nameOf(message.user)]),
+        sig: JSON.stringify([
+          message.body,
+          message.editedAt,
+          message.deleted,
+          cont,
+          canEdit,
+          canDelete,
+          sent,
+          target,
+          this.hooks.nameOf(message.user),
+        ]),
         build: () => this.messageRow(state.room, message, { cont, canEdit, canDelete, sent, target }),
       });
       previous = { user: message.user, ts: message.ts, day: dayKey(message.ts) };
@@ -172,7 +182,11 @@ export class MessageList {
     const stamp = link ? el('a', { className: 'permalink', href: link }, when) : when;
     const item = el('li', { className: cont ? 'msg cont' : 'msg' });
     if (user === this.hooks.me) item.classList.add('mine');
-    const head = el('div', { className: cont ? 'msg-head sr-only' : 'msg-head' }, el('span', { className: 'user', title: `@${user}` }, this.hooks.nameOf(user)));
+    const head = el(
+      'div',
+      { className: cont ? 'msg-head sr-only' : 'msg-head' },
+      el('span', { className: 'user', title: `@${user}` }, this.hooks.nameOf(user)),
+    );
     if (!cont) head.append(stamp);
     const gutter = el('div', { className: 'gutter' }, cont ? stamp : avatar(user));
     const main = el('div', { className: 'msg-main' }, head);
@@ -197,13 +211,19 @@ export class MessageList {
     if (message.deleted) body.textContent = 'This message was deleted.';
     else body.append(renderMarkdown(message.body, { names: message.mentions ?? [], me: this.hooks.me }));
     main.append(body);
-    if (message.editedAt && !message.deleted) main.append(el('span', { className: 'edited', title: new Date(message.editedAt).toLocaleString() }, '(edited)'));
+    if (message.editedAt && !message.deleted)
+      main.append(el('span', { className: 'edited', title: new Date(message.editedAt).toLocaleString() }, '(edited)'));
     if (o.sent) main.append(el('div', { className: 'state sent' }, 'Sent'));
     if (o.canEdit || o.canDelete) {
       const actions = el('div', { className: 'msg-actions' });
-      if (o.canEdit) actions.append(button('Edit', 'action edit', () => this.startEdit(message.id), { 'aria-label': `Edit message from ${timeOf(message.ts)}` }));
+      if (o.canEdit)
+        actions.append(button('Edit', 'action edit', () => this.startEdit(message.id), { 'aria-label': `Edit message from ${timeOf(message.ts)}` }));
       if (o.canDelete) {
-        actions.append(button('Delete', 'action delete', () => this.hooks.remove(message), { 'aria-label': `Delete message by ${message.user} from ${timeOf(message.ts)}` }));
+        actions.append(
+          button('Delete', 'action delete', () => this.hooks.remove(message), {
+            'aria-label': `Delete message by ${message.user} from ${timeOf(message.ts)}`,
+          }),
+        );
       }
       item.append(actions);
     }
@@ -281,4 +301,3 @@ export class MessageList {
 }
 
 const timeOf = (ts: number) => new Date(ts).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
-

@@ -93,7 +93,9 @@ export class Notifier {
     const notifyButton = $<HTMLButtonElement>('#notify-toggle');
     const on = this.prefs.notifications && !denied;
     notifyButton.setAttribute('aria-pressed', String(on));
-    notifyButton.title = denied ? 'Notifications are blocked for this site in the browser’s settings' : 'Desktop notifications for mentions and direct messages';
+    notifyButton.title = denied
+      ? 'Notifications are blocked for this site in the browser’s settings'
+      : 'Desktop notifications for mentions and direct messages';
     $<HTMLButtonElement>('#sound-toggle').setAttribute('aria-pressed', String(this.prefs.sound));
   }
 }

@@ -128,5 +128,8 @@ export function openPanel(dialog: HTMLDialogElement, focus?: HTMLElement): void 
   }
   dialog.addEventListener('close', () => (returnTo?.isConnected ? returnTo.focus() : undefined), { once: true });
   if (!dialog.open) dialog.showModal();
-  (focus ?? dialog.querySelector<HTMLElement>('input, textarea, button:not([data-close-dialog]), a[href]'))?.focus();
+  const first = [...dialog.querySelectorAll<HTMLElement>('input, textarea, button:not([data-close-dialog]), a[href]')].find((e) =>
+    e.checkVisibility(),
+  );
+  (focus ?? first ?? dialog.querySelector<HTMLElement>('[data-close-dialog]'))?.focus();
 }

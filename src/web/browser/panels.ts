@@ -1,7 +1,7 @@
 // The page's panels (modal dialogs): browsing public rooms to join, a new direct or group message from a people
 // picker over the user directory, search results, a room's details (title, topic, leave, archive) and your
 // profile (display name). Everything shown is text or built as nodes; a search snippet's marks become <mark>.
-import { type ParleyApi, type Room, SearchMarks } from 'parley-chat-client';
+import { type DirectoryUser, type ParleyApi, type Room, type SearchHit, SearchMarks } from 'parley-chat-client';
 import { Limits } from 'parley-chat-protocol/catalogue';
 import { $, button, el, srOnly } from './dom.js';
 import { avatar, timeElement } from './format.js';
@@ -58,7 +58,12 @@ export async function browseRooms(ctx: PanelContext): Promise<void> {
           el(
             'div',
             { className: 'browse-main' },
-            el('p', { className: 'browse-name' }, el('strong', {}, `#${room.name}`), room.title && el('span', { className: 'browse-title' }, ` ${room.title}`)),
+            el(
+              'p',
+              { className: 'browse-name' },
+              el('strong', {}, `#${room.name}`),
+              room.title && el('span', { className: 'browse-title' }, ` ${room.title}`),
+            ),
             room.topic && el('p', { className: 'browse-topic' }, room.topic),
             el('p', { className: 'browse-count' }, `${count} ${count === 1 ? 'member' : 'members'}`, room.member && ' · you are in it'),
           ),
@@ -111,7 +116,7 @@ export function newMessage(ctx: PanelContext): void {
 async function findPeople(ctx: PanelContext, q: string): Promise<void> {
   const results = $<HTMLUListElement>('#dm-results');
   const ask = ++asked;
-  let people;
+  let people: DirectoryUser[];
   try {
     people = (await ctx.api.users(q.replace(/^@/, ''), 10)).filter((p) => p.username !== ctx.me);
   } catch (error) {
@@ -156,11 +161,16 @@ function renderChosen(ctx: PanelContext): void {
         'li',
         { className: 'chip', 'data-user': user },
         el('span', {}, ctx.names.of(user)),
-        button('×', 'chip-remove', () => {
-          chosen = chosen.filter((u) => u !== user);
-          renderChosen(ctx);
-          void findPeople(ctx, $<HTMLInputElement>('#dm-q').value.trim());
-        }, { 'aria-label': `Remove ${ctx.names.of(user)}` }),
+        button(
+          '×',
+          'chip-remove',
+          () => {
+            chosen = chosen.filter((u) => u !== user);
+            renderChosen(ctx);
+            void findPeople(ctx, $<HTMLInputElement>('#dm-q').value.trim());
+          },
+          { 'aria-label': `Remove ${ctx.names.of(user)}` },
+        ),
       ),
     ),
   );
@@ -206,20 +216,29 @@ export async function search(ctx: PanelContext, q: string): Promise<void> {
   summary.textContent = `Searching for “${q}”…`;
   list.replaceChildren();
   openPanel(dialog, summary);
-  let hits;
+  let hits: SearchHit[];
   try {
     hits = await ctx.api.search(q, { limit: 30 });
   } catch (error) {
     summary.textContent = sentence(error, { action: 'search' });
     return;
   }
-  summary.textContent = hits.length === 0 ? `Nothing found for “${q}”.` : `${hits.length === 30 ? 'The best 30' : hits.length} ${hits.length === 1 ? 'message' : 'messages'} found for “${q}”.`;
+  summary.textContent =
+    hits.length === 0
+      ? `Nothing found for “${q}”.`
+      : `${hits.length === 30 ? 'The best 30' : hits.length} ${hits.length === 1 ? 'message' : 'messages'} found for “${q}”.`;
   list.replaceChildren(
     ...hits.map((hit) => {
       const link = el(
         'a',
         { className: 'hit', href: `#${hit.room}/${hit.seq}`, 'data-room': hit.room, 'data-seq': String(hit.seq) },
-        el('span', { className: 'hit-head' }, el('span', { className: 'hit-room' }, ctx.labelOf(hit.room)), el('span', { className: 'hit-user' }, ctx.names.of(hit.user)), timeElement(hit.ts)),
+        el(
+          'span',
+          { className: 'hit-head' },
+          el('span', { className: 'hit-room' }, ctx.labelOf(hit.room)),
+          el('span', { className: 'hit-user' }, ctx.names.of(hit.user)),
+          timeElement(hit.ts),
+        ),
         el('span', { className: 'hit-snippet' }, ...snippetNodes(hit.snippet)),
       );
       link.addEventListener('click', () => dialog.close());
@@ -255,11 +274,25 @@ export function roomDetails(ctx: PanelContext, room: Room): void {
   topicField.value = room.topic ?? '';
   titleField.readOnly = !owner;
   topicField.readOnly = !moderator;
-  form.hidden = room.kind === 'dm';
-  form.querySelector<HTMLElement>('button[type=submit]')!.hidden = !moderator;
+  // Only what the person may change is a field; the rest is said in the text below.
+  form.hidden = room.kind === 'dm' || !moderator;
+  titleField.hidden = !owner;
+  form.querySelector<HTMLElement>('label[for="room-title-field"]')!.hidden = !owner;
   const kind = room.kind === 'private' ? 'A private room: members only' : 'A public room: anyone here can read it and join';
-  const role = room.role === 'owner' ? 'You own it.' : room.role === 'moderator' ? 'You are a moderator.' : room.member ? 'You are a member.' : 'You are not a member.';
-  $('#room-facts').textContent = room.kind === 'dm' ? 'A direct message: its people are fixed.' : `${kind}. ${role}${owner ? '' : ' Only the owner changes the title.'}`;
+  const role =
+    room.role === 'owner'
+      ? 'You own it.'
+      : room.role === 'moderator'
+        ? 'You are a moderator.'
+        : room.member
+          ? 'You are a member.'
+          : 'You are not a member.';
+  const said = [
+    !owner && room.title ? `Title: ${room.title}.` : '',
+    !moderator && room.topic ? `Topic: ${room.topic}` : '',
+    room.kind === 'dm' ? 'A direct message: its people are fixed.' : `${kind}. ${role}`,
+  ];
+  $('#room-facts').replaceChildren(...said.filter(Boolean).map((line) => el('span', { className: 'fact' }, line)));
   $('#leave-room').hidden = !room.member || owner || room.kind === 'dm';
   $('#archive-room').hidden = !owner || room.kind === 'dm';
   openPanel(dialog, owner ? titleField : moderator ? topicField : undefined);
