@@ -187,7 +187,15 @@ describe('login', () => {
   });
 
   test('next must be a local path: foreign targets go to /', async () => {
-    for (const next of ['//evil.example', 'https://evil.example/x', '/\\evil.example', 'javascript:alert(1)', '/\t/evil.example', 'evil.example', '']) {
+    for (const next of [
+      '//evil.example',
+      'https://evil.example/x',
+      '/\\evil.example',
+      'javascript:alert(1)',
+      '/\t/evil.example',
+      'evil.example',
+      '',
+    ]) {
       const response = await login(server, 'johndoe', 'secret', next);
       assertRedirect(response, '/');
       assertSessionCookie(response, 'johndoe');
@@ -222,7 +230,9 @@ describe('login', () => {
       assert.ok(body.includes(`<p class="error" role="alert">${BAD_CREDENTIALS}</p>`), body);
       assert.match(body, /<form method="post" action="\/login">/);
       assert.match(body, /name="next" value="\/somewhere"/);
-      assert.ok(body.includes(`name="username" autocomplete="username" autocapitalize="none" spellcheck="false" required value="${fields.username ?? ''}"`));
+      assert.ok(
+        body.includes(`name="username" autocomplete="username" autocapitalize="none" spellcheck="false" required value="${fields.username ?? ''}"`),
+      );
       assert.ok(!body.includes(fields.password || 'secret'), 'the password is never echoed');
     }
   });
@@ -275,7 +285,10 @@ describe('login', () => {
     assert.equal(cookie.attributes.get('path'), '/');
     const maxAge = cookie.attributes.get('max-age');
     const expires = cookie.attributes.get('expires');
-    assert.ok(maxAge === '0' || (expires !== undefined && Date.parse(expires) <= Date.now()), `clears the cookie: ${JSON.stringify(response.headers.getSetCookie())}`);
+    assert.ok(
+      maxAge === '0' || (expires !== undefined && Date.parse(expires) <= Date.now()),
+      `clears the cookie: ${JSON.stringify(response.headers.getSetCookie())}`,
+    );
   });
 
   test('a cross-site logout is refused', async () => {
@@ -304,6 +317,37 @@ describe('login', () => {
     const again = assertSessionCookie(await login(server, 'janedoe', 'secret2'), 'janedoe');
     assert.equal((await get(server, '/', { cookie: `parley_token=${again}` })).status, 200);
     assertRedirect(await get(server, '/', { cookie: `parley_token=${token}` }), '/login?next=/');
+  });
+
+  test('a page login grants `admin` to an admin only (the admin page needs it); /admin is theirs alone', async () => {
+    const store = openSqliteStore(server.dataDir);
+    try {
+      const passwordHash = await new PasswordHasher().hash('boss-password-1');
+      await store.accounts.create({ username: 'boss', passwordHash, scopes: ['chat:read', 'chat:write', 'admin'] });
+      await store.accounts.create({ username: 'reader', passwordHash, scopes: ['chat:read'] });
+    } finally {
+      await store.close();
+    }
+    const scopes = (token: string) => String(decodeJwt(token).scope).split(' ');
+    const boss = assertSessionCookie(await login(server, 'boss', 'boss-password-1'), 'boss');
+    assert.deepEqual(scopes(boss), ['chat:read', 'chat:write', 'admin']);
+    // Nothing the user does not hold: a reader stays a reader, a member gets no admin.
+    assert.deepEqual(scopes(assertSessionCookie(await login(server, 'reader', 'boss-password-1'), 'reader')), ['chat:read']);
+    const jane = assertSessionCookie(await login(server, 'janedoe', 'secret2'), 'janedoe');
+    assert.deepEqual(scopes(jane), ['chat:read', 'chat:write']);
+    // /token without a scope still grants the defaults only, admin or not (RFC 6749 §3.3, unchanged).
+    assert.deepEqual(decodeJwt(await getToken(server.url, 'boss', 'boss-password-1')).scope, 'chat:read chat:write');
+
+    const page = await get(server, '/admin', { cookie: `parley_token=${boss}` });
+    assert.equal(page.status, 200);
+    assertHtml(page);
+    assert.match(await page.text(), /<script type="module" src="\/assets\/admin.js"><\/script>/);
+    assert.match(await (await get(server, '/', { cookie: `parley_token=${boss}` })).text(), /id="admin-link"/);
+    assert.doesNotMatch(await (await get(server, '/', { cookie: `parley_token=${jane}` })).text(), /admin-link/);
+    const refused = await get(server, '/admin', { cookie: `parley_token=${jane}` });
+    assert.equal(refused.status, 403);
+    assertHtml(refused);
+    assertRedirect(await get(server, '/admin'), '/login?next=/admin');
   });
 });
 
@@ -344,7 +388,10 @@ describe('a server with no accounts yet', () => {
   test('the login page says how to create the first account', async () => {
     const body = await (await get(server, '/login')).text();
     assert.match(body, /<h2>Welcome to a new Parley<\/h2>/);
-    assert.match(body, /No one has an account yet\. To begin, <a href="\/register\?next=%2F">create the first account here<\/a>, or run <code>npx parley user add NAME --admin<\/code> on the server\./);
+    assert.match(
+      body,
+      /No one has an account yet\. To begin, <a href="\/register\?next=%2F">create the first account here<\/a>, or run <code>npx parley user add NAME --admin<\/code> on the server\./,
+    );
   });
 });
 
@@ -391,7 +438,10 @@ describe('registration', () => {
     assertHtml(response);
     const body = await response.text();
     assert.match(body, /<form method="post" action="\/register">/);
-    assert.match(body, /<input id="password" name="password" type="password" autocomplete="new-password" required minlength="8" aria-describedby="password-rule">/);
+    assert.match(
+      body,
+      /<input id="password" name="password" type="password" autocomplete="new-password" required minlength="8" aria-describedby="password-rule">/,
+    );
     // The rules are shown beside the fields, in the words the server uses when it refuses one.
     assert.ok(body.includes(`<p class="hint" id="username-rule">${USERNAME_RULE}</p>`), body);
     assert.ok(body.includes(`<p class="hint" id="password-rule">${PASSWORD_RULE}</p>`), body);
@@ -558,7 +608,13 @@ describe('docs, OpenAPI and ops endpoints', () => {
       assert.match(js.headers.get('content-type') ?? '', /javascript/);
       assert.equal((await get(server, `${path}.map`)).status, 200, `${path}.map`);
     }
-    for (const path of ['/assets/server.js', '/assets/config.js', '/assets/src/server.js', '/assets/../package.json', '/assets/%2e%2e/package.json']) {
+    for (const path of [
+      '/assets/server.js',
+      '/assets/config.js',
+      '/assets/src/server.js',
+      '/assets/../package.json',
+      '/assets/%2e%2e/package.json',
+    ]) {
       assert.equal((await get(server, path)).status, 404, path);
     }
   });
