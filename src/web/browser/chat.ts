@@ -39,7 +39,7 @@ interface View {
   quietUpTo: number;
 }
 
-/** Rooms looked at last stay joined (a switch back is instant and their counts stay live): this many. */
+/** Rooms looked at last, the one in view included, stay joined (a switch back is instant, their counts live): this many. */
 const KEEP_JOINED = 3;
 
 const me = $('#me').textContent!;
