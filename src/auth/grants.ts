@@ -25,6 +25,14 @@ export function chooseScopes(user: User, requested: string | undefined): string[
   return asked;
 }
 
+/**
+ * A browser login (the page's cookie session): the defaults the user holds, and `admin` for a user who holds it —
+ * the admin page calls the admin API with that cookie. Nothing the user does not hold is ever granted.
+ */
+export function pageScopes(user: User): string[] {
+  return SCOPES.filter((s) => user.scopes.includes(s) && (DEFAULT_SCOPES.includes(s) || s === 'admin'));
+}
+
 export function tokenResponse(grant: Grant): TokenResponse {
   return {
     access_token: grant.access.token,

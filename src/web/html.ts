@@ -104,7 +104,17 @@ ${brand}
   );
 }
 
-export function chatPage(username: string): string {
+/** A modal dialog with a heading and a close button; its body is filled by the page script. */
+function dialog(id: string, title: string, body: string): string {
+  return `<dialog id="${id}" class="panel" aria-labelledby="${id}-title">
+<div class="panel-head"><h2 id="${id}-title">${title}</h2>
+<button type="button" class="icon-button" data-close-dialog aria-label="Close">
+<span class="icon icon-close" aria-hidden="true"></span></button></div>
+${body}
+</dialog>`;
+}
+
+export function chatPage(username: string, admin = false): string {
   const me = escapeHtml(username);
   return layout(
     'Chat',
@@ -114,55 +124,73 @@ export function chatPage(username: string): string {
 <p class="brand-mark"><span class="logo" aria-hidden="true"></span>Parley</p>
 <button type="button" class="icon-button close-drawer" data-close-drawer aria-label="Close the room list"><span class="icon icon-close" aria-hidden="true"></span></button>
 </div>
+<form id="search" class="search" role="search" autocomplete="off">
+<label for="search-q" class="sr-only">Search messages</label>
+<input id="search-q" name="q" type="search" placeholder="Search messages" maxlength="${Limits.searchQueryLength}" required>
+</form>
 <div id="rooms" class="room-lists">
-<h2 class="section-title" id="rooms-heading">Rooms</h2>
+<div class="section-head"><h2 class="section-title" id="rooms-heading">Rooms</h2>
+<button type="button" id="browse-rooms" class="section-action">Browse</button></div>
 <ul id="room-list" aria-labelledby="rooms-heading"></ul>
-<h2 class="section-title" id="dms-heading">Direct messages</h2>
+<div class="section-head"><h2 class="section-title" id="dms-heading">Direct messages</h2>
+<button type="button" id="new-dm-button" class="section-action">New</button></div>
 <ul id="dm-list" aria-labelledby="dms-heading"></ul>
 </div>
 <details class="sidebar-forms" open>
-<summary>New room or message</summary>
+<summary>Create a room</summary>
 <form id="new-room" autocomplete="off" class="stack">
-<label for="new-room-name">New room</label>
+<label for="new-room-name">Room name</label>
 <div class="row">
 <input id="new-room-name" name="name" placeholder="room-name" required pattern="${ROOM_NAME_PATTERN.slice(1, -1)}" title="${escapeHtml(ROOM_NAME_RULE)}" autocapitalize="none" spellcheck="false">
 <button type="submit" class="secondary">Create</button>
 </div>
 <label class="check"><input type="checkbox" name="private"> Private: members only</label>
 </form>
-<form id="new-dm" autocomplete="off" class="stack">
-<label for="new-dm-user">Message someone</label>
-<div class="row">
-<input id="new-dm-user" name="user" placeholder="username" required autocapitalize="none" spellcheck="false">
-<button type="submit" class="secondary">Message</button>
-</div>
-</form>
 </details>
 <div class="me">
+<p id="my-name" class="my-name" hidden></p>
 <span class="who">Signed in as <strong id="me">${me}</strong></span>
 <div class="prefs">
+<button type="button" id="profile-button" class="toggle plain">Profile</button>
 <button type="button" id="notify-toggle" class="toggle" aria-pressed="false">Notifications</button>
 <button type="button" id="sound-toggle" class="toggle" aria-pressed="false">Sound</button>
+${admin ? '<a id="admin-link" class="toggle plain" href="/admin">Admin</a>' : ''}
 <form method="post" action="/auth/logout"><button type="submit" class="secondary">Log out</button></form>
 </div>
 </div>
 </nav>
 <main class="chat" id="chat">
 <header class="room-header">
-<button type="button" id="open-rooms" class="icon-button drawer-toggle" aria-controls="sidebar" aria-expanded="false" aria-label="Rooms"><span class="icon icon-menu" aria-hidden="true"></span></button>
+<button type="button" id="open-rooms" class="icon-button drawer-toggle" aria-controls="sidebar" aria-expanded="false" aria-label="Rooms">
+<span class="icon icon-menu" aria-hidden="true"></span><span id="menu-unread" class="dot" hidden></span></button>
+<div class="room-heading">
 <h1 id="room-title" class="room-title" data-room="">Parley</h1>
+<p id="room-topic" class="room-topic" hidden></p>
+</div>
 <span id="room-kind" class="kind-badge" hidden></span>
+<div class="room-actions">
+<button type="button" id="join-room" class="primary small" hidden>Join</button>
+<button type="button" id="mute-toggle" class="icon-button" aria-pressed="false" hidden>
+<span class="icon icon-bell" aria-hidden="true"></span><span class="sr-only" id="mute-label">Mute</span></button>
+<button type="button" id="room-settings" class="icon-button" aria-label="Room details" hidden>
+<span class="icon icon-more" aria-hidden="true"></span></button>
 <button type="button" id="open-people" class="icon-button drawer-toggle" aria-controls="people" aria-expanded="false" aria-label="People in this room"><span class="icon icon-people" aria-hidden="true"></span></button>
+</div>
 </header>
 <div id="banner" class="banner" role="status" hidden></div>
 <p id="notice" class="notice" role="alert"></p>
+<div class="messages-wrap">
 <ol id="messages" class="messages" tabindex="0" aria-label="Messages"></ol>
+<button type="button" id="jump-latest" class="jump" hidden>Jump to latest</button>
+</div>
 <p id="typing" class="typing"></p>
 <form id="composer" class="composer" autocomplete="off">
 <label for="body" class="sr-only" id="body-label">Message</label>
-<textarea id="body" name="body" rows="1" maxlength="${Limits.bodyLength}" placeholder="Message" enterkeyhint="send" aria-describedby="composer-hint"></textarea>
+<ul id="mention-list" class="suggestions" role="listbox" aria-label="People to mention" hidden></ul>
+<textarea id="body" name="body" rows="1" maxlength="${Limits.bodyLength}" placeholder="Message" enterkeyhint="send" aria-describedby="composer-hint"
+ aria-autocomplete="list" aria-controls="mention-list"></textarea>
 <button type="submit" class="primary send">Send</button>
-<p id="composer-hint" class="composer-hint">Enter to send, Shift+Enter for a new line, Up to edit your last message.</p>
+<p id="composer-hint" class="composer-hint">Enter to send, Shift+Enter for a new line, @ to mention someone, Up to edit your last message.</p>
 </form>
 </main>
 <aside id="people" class="people" aria-label="People">
@@ -187,6 +215,53 @@ export function chatPage(username: string): string {
 </div>
 <div id="toasts" class="toasts" role="status"></div>
 <div id="announce" class="sr-only" aria-live="polite" aria-atomic="true"></div>
+${dialog(
+  'browse-dialog',
+  'Browse rooms',
+  '<p class="panel-hint">Public rooms on this server. Join one to keep it in your list.</p><ul id="browse-list" class="panel-list"></ul>',
+)}
+${dialog(
+  'dm-dialog',
+  'New message',
+  `<form id="dm-form" autocomplete="off">
+<p class="panel-hint" id="dm-hint">One person for a direct message, or up to ${Limits.dmMembersMax - 1} for a group.</p>
+<ul id="dm-chosen" class="chips" aria-label="Chosen people"></ul>
+<label for="dm-q">Find people</label>
+<input id="dm-q" type="search" autocapitalize="none" spellcheck="false" aria-describedby="dm-hint" aria-controls="dm-results">
+<ul id="dm-results" class="panel-list" aria-label="People found"></ul>
+<div class="dialog-buttons"><button type="submit" id="dm-start" class="primary" disabled>Start</button></div>
+</form>`,
+)}
+${dialog(
+  'search-dialog',
+  'Search results',
+  '<p id="search-summary" class="panel-hint" role="status"></p><ul id="search-results" class="panel-list"></ul>',
+)}
+${dialog(
+  'room-dialog',
+  'Room details',
+  `<form id="room-form" autocomplete="off" class="stack">
+<label for="room-title-field">Title</label>
+<input id="room-title-field" name="title" maxlength="${Limits.titleLength}">
+<label for="room-topic-field">Topic</label>
+<textarea id="room-topic-field" name="topic" rows="2" maxlength="${Limits.topicLength}"></textarea>
+<div class="dialog-buttons"><button type="submit" class="primary">Save</button></div>
+</form>
+<p id="room-facts" class="panel-hint"></p>
+<div class="dialog-buttons spread"><button type="button" id="leave-room" class="secondary">Leave room</button>
+<button type="button" id="archive-room" class="danger">Archive room</button></div>`,
+)}
+${dialog(
+  'profile-dialog',
+  'Your profile',
+  `<form id="profile-form" autocomplete="off" class="stack">
+<label for="display-name">Display name</label>
+<input id="display-name" name="display_name" maxlength="${Limits.displayNameLength}" aria-describedby="display-name-hint">
+<p class="panel-hint" id="display-name-hint">How others see you. Your username, @${me}, stays the same.
+Leave it empty to be shown by your username.</p>
+<div class="dialog-buttons"><button type="submit" class="primary">Save</button></div>
+</form>`,
+)}
 <dialog id="confirm" aria-labelledby="confirm-title" aria-describedby="confirm-text">
 <form method="dialog">
 <h2 id="confirm-title"></h2>
@@ -198,5 +273,35 @@ export function chatPage(username: string): string {
 </form>
 </dialog>`,
     { script: '/assets/chat.js', bodyClass: 'chat-page' },
+  );
+}
+
+/** The admin page: accounts (disable, enable) and registration, drawn by admin.js from the admin API. */
+export function adminPage(username: string): string {
+  return layout(
+    'Admin',
+    `<main class="admin">
+<header class="admin-head">
+${brand}
+<p><a href="/">Back to the chat</a> · signed in as <strong id="me">${escapeHtml(username)}</strong></p>
+</header>
+<h1>Administration</h1>
+<p id="admin-notice" class="error" role="alert"></p>
+<p id="admin-status" class="status" role="status"></p>
+<section aria-labelledby="registration-heading">
+<h2 id="registration-heading">Registration</h2>
+<p id="registration-state">…</p>
+<button type="button" id="registration-toggle" class="secondary" disabled>Registration</button>
+</section>
+<section aria-labelledby="users-heading">
+<h2 id="users-heading">People</h2>
+<div class="table-wrap"><table id="users">
+<thead><tr><th scope="col">Person</th><th scope="col">Role</th><th scope="col">State</th><th scope="col">Joined</th>
+<th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
+<tbody></tbody>
+</table></div>
+</section>
+</main>`,
+    { script: '/assets/admin.js', bodyClass: 'admin-page' },
   );
 }

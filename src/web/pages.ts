@@ -11,12 +11,12 @@ import { clearSessionCookies, refreshCookie, setSessionCookies } from '../auth/c
 import { ACCESS_COOKIE } from '../auth/credentials.js';
 import { AuthFailure, ifRefused } from '../auth/failures.js';
 import { originAllowed } from '../auth/gate.js';
-import { chooseScopes } from '../auth/grants.js';
+import { pageScopes } from '../auth/grants.js';
 import type { Principal } from '../auth/principal.js';
 import type { TokenSessions } from '../auth/sessions.js';
 import type { User } from '../domain/accounts.js';
 import { RetryLater } from '../http/errors.js';
-import { chatPage, errorPage, loginPage, registerPage } from './html.js';
+import { adminPage, chatPage, errorPage, loginPage, registerPage } from './html.js';
 
 export interface PagesOptions {
   accounts: AccountService;
@@ -76,7 +76,8 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
     } catch (error) {
       if (!(error instanceof RetryLater)) throw error;
       reply.header('retry-after', String(error.retryAfterSeconds));
-      const sentence = error.code === 'too_many_requests' ? `Too many attempts: try again in ${error.retryAfterSeconds} seconds.` : 'Please try again shortly.';
+      const sentence =
+        error.code === 'too_many_requests' ? `Too many attempts: try again in ${error.retryAfterSeconds} seconds.` : 'Please try again shortly.';
       return html(reply, error.status, render(sentence));
     }
   }
@@ -113,7 +114,17 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
   app.get('/', { schema: page }, async (request, reply) => {
     const principal = await cookiePrincipal(request);
     if (!principal) return reply.code(303).header('cache-control', 'no-store').redirect('/login?next=/');
-    return html(reply, 200, chatPage(principal.username));
+    return html(reply, 200, chatPage(principal.username, principal.scopes.includes('admin')));
+  });
+
+  // The admin page: a shell for admin.js, which calls the admin API with this cookie (the login granted `admin`).
+  app.get('/admin', { schema: page }, async (request, reply) => {
+    const principal = await cookiePrincipal(request);
+    if (!principal) return reply.code(303).header('cache-control', 'no-store').redirect('/login?next=/admin');
+    if (!principal.scopes.includes('admin')) {
+      return html(reply, 403, errorPage({ title: 'Admins only', text: 'This page is for the administrators of this server.' }));
+    }
+    return html(reply, 200, adminPage(principal.username));
   });
 
   app.get('/login', { schema: page }, async (request, reply) => {
@@ -141,7 +152,7 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
       return busy(reply, error, again(BUSY));
     }
     if (!user) return html(reply, 401, again('Incorrect username or password.'));
-    return signIn(request, reply, user, chooseScopes(user, undefined), next);
+    return signIn(request, reply, user, pageScopes(user), next);
   });
 
   app.get('/register', { schema: page }, async (request, reply) => {
@@ -161,7 +172,7 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
     if (refused) return refused;
     try {
       const user = await accounts.register(username, password);
-      return await signIn(request, reply, user, user.scopes, next);
+      return await signIn(request, reply, user, pageScopes(user), next);
     } catch (error) {
       if (error instanceof RetryLater) return busy(reply, error, again(BUSY));
       if (!(error instanceof ParleyError) || error.status >= 500) throw error;

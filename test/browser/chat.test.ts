@@ -104,7 +104,11 @@ describe('browser chat', { skip, timeout: 10 * timeout }, () => {
       assert.equal(messages.filter((m) => m.body === body).length, 1, `"${body}" shown ${messages.filter((m) => m.body === body).length} times`);
     }
     const seqs = messages.map((m) => m.seq);
-    assert.deepEqual(seqs, [...new Set(seqs)].sort((a, b) => a - b), 'messages shown in seq order, no repeats');
+    assert.deepEqual(
+      seqs,
+      [...new Set(seqs)].sort((a, b) => a - b),
+      'messages shown in seq order, no repeats',
+    );
     assert.deepEqual(
       messages.filter((m) => m.body.includes(tag)).map((m) => m.body),
       [...bodies, marker],
@@ -112,7 +116,7 @@ describe('browser chat', { skip, timeout: 10 * timeout }, () => {
     assert.deepEqual(pageErrors, []);
   });
 
-  test('the page loads with the last 50 messages of the room', { timeout }, async () => {
+  test('the page loads with the last 50 messages of a room read to the end', { timeout }, async () => {
     // 60 messages through the bearer API, so the room holds more than a page's worth.
     const client = await Client.chat(server, await getToken(server.url, 'janedoe'));
     try {
@@ -121,7 +125,22 @@ describe('browser chat', { skip, timeout: 10 * timeout }, () => {
       const tag = Date.now().toString(36);
       const bodies = Array.from({ length: 60 }, (_, i) => `bulk ${i} ${tag}`);
       for (const [i, body] of bodies.entries()) client.send({ type: 'send', room: 'general', body, clientId: `bulk-${tag}-${i}` });
-      for (let i = 0; i < bodies.length; i++) await client.next((f) => f.type === 'ack' && f.clientId === `bulk-${tag}-${i}`);
+      let last = 0;
+      for (let i = 0; i < bodies.length; i++)
+        last = ((await client.next((f) => f.type === 'ack' && f.clientId === `bulk-${tag}-${i}`)) as { seq: number }).seq;
+      // John has read them all elsewhere (with unread ones, the page would load back to the first of them).
+      const johnToken = await getToken(server.url, 'johndoe');
+      const reader = await Client.chat(server, johnToken);
+      reader.send({ type: 'read', room: 'general', seq: last });
+      const readTo = async () => {
+        const rooms = (await (await fetch(`${server.url}/rooms`, { headers: { authorization: `Bearer ${johnToken}` } })).json()) as {
+          name: string;
+          read_seq: number;
+        }[];
+        return rooms.find((r) => r.name === 'general')?.read_seq;
+      };
+      while ((await readTo()) !== last) await new Promise((resolve) => setTimeout(resolve, 50));
+      reader.close();
 
       const { page } = await loggedIn('johndoe');
       await waitForMessage(page, 'janedoe', bodies.at(-1)!);
@@ -141,7 +160,10 @@ describe('browser chat', { skip, timeout: 10 * timeout }, () => {
     const { context, page } = await loggedIn('johndoe');
     await Promise.all([page.waitForURL(`${server.url}/login`), page.getByRole('button', { name: 'Log out' }).click()]);
     assert.equal(await page.locator('h1').textContent(), 'Log in');
-    assert.equal((await context.cookies()).find((c) => c.name === 'parley_token'), undefined);
+    assert.equal(
+      (await context.cookies()).find((c) => c.name === 'parley_token'),
+      undefined,
+    );
 
     const again = await page.goto(`${server.url}/`);
     assert.equal(page.url(), `${server.url}/login?next=/`);

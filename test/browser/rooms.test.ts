@@ -23,19 +23,23 @@ describe('browser rooms', { skip, timeout: 10 * timeout }, () => {
     const john = await harness.loggedIn('johndoe');
     const jane = await harness.loggedIn('janedoe');
     await createRoom(john.page, 'lobby');
-    // Public rooms are in a list once joined (POST /rooms/:room/join); the page has no join button yet.
+    // Public rooms are in a list once joined (POST /rooms/:room/join; the page's Browse is in team.test.ts).
     const authorization = `Bearer ${await getToken(server.url, 'janedoe')}`;
     const joining = await fetch(`${server.url}/rooms/lobby/join`, { method: 'POST', headers: { authorization } });
     assert.equal(joining.status, 200);
     await type(john.page, 'first in the lobby');
     await type(john.page, 'second in the lobby');
-    // Jane's list refreshes on focus (and every 20 s): bring her tab forward.
-    await jane.page.evaluate(() => window.dispatchEvent(new Event('focus')));
+    // The room arrives in Jane's list by her own stream (room_added); its count, for a room her page has not
+    // joined, comes with the list fetched when her tab is brought forward (or once a minute).
     await roomButton(jane.page, 'lobby').waitFor();
+    await jane.page.evaluate(() => window.dispatchEvent(new Event('focus')));
     await jane.page.waitForFunction(() => document.querySelector('#rooms li:has(button[data-room="lobby"]) .unread')?.textContent === '2');
     await roomButton(jane.page, 'lobby').click();
     await waitForMessage(jane.page, 'johndoe', 'second in the lobby');
-    assert.deepEqual((await shown(jane.page)).map((m) => m.body), ['first in the lobby', 'second in the lobby']);
+    assert.deepEqual(
+      (await shown(jane.page)).map((m) => m.body),
+      ['first in the lobby', 'second in the lobby'],
+    );
     assert.equal(await jane.page.locator('#rooms li:has(button[data-room="lobby"]) .unread').count(), 0);
     assert.deepEqual(harness.pageErrors, []);
   });
@@ -104,7 +108,10 @@ describe('browser rooms', { skip, timeout: 10 * timeout }, () => {
       await page.mouse.wheel(0, -20_000); // the reader scrolls up to the top
       await page.waitForFunction((n) => document.querySelectorAll('#messages li[data-seq]').length === n, expected);
     }
-    assert.deepEqual((await shown(page)).map((m) => m.body), bodies);
+    assert.deepEqual(
+      (await shown(page)).map((m) => m.body),
+      bodies,
+    );
     assert.deepEqual(harness.pageErrors, []);
   });
 
@@ -124,7 +131,10 @@ describe('browser rooms', { skip, timeout: 10 * timeout }, () => {
     assert.equal(await theirs.locator('button').count(), 0, 'no edit or delete on someone else’s message');
     // Deleting hides the message at once and sends the deletion when the 5-second Undo toast has gone.
     await messageRow(john.page, `hello ${tag}`).locator('button.delete').click();
-    await jane.page.waitForFunction((t) => !Array.from(document.querySelectorAll('#messages .body')).some((b) => b.textContent === `hello ${t}`), tag);
+    await jane.page.waitForFunction(
+      (t) => !Array.from(document.querySelectorAll('#messages .body')).some((b) => b.textContent === `hello ${t}`),
+      tag,
+    );
     assert.ok((await shown(jane.page)).some((m) => m.body === 'This message was deleted.'));
     assert.deepEqual(harness.pageErrors, []);
   });
@@ -132,11 +142,15 @@ describe('browser rooms', { skip, timeout: 10 * timeout }, () => {
   test('presence and typing: who is online, who is typing', { timeout }, async () => {
     const john = await harness.loggedIn('johndoe');
     const jane = await harness.loggedIn('janedoe');
-    await john.page.waitForFunction(() => Array.from(document.querySelectorAll<HTMLElement>('#online li')).some((li) => li.dataset.user === 'janedoe'));
+    await john.page.waitForFunction(() =>
+      Array.from(document.querySelectorAll<HTMLElement>('#online li')).some((li) => li.dataset.user === 'janedoe'),
+    );
     await jane.page.type('#body', 'typing…', { delay: 20 });
     await john.page.waitForFunction(() => document.querySelector('#typing')?.textContent === 'janedoe is typing…');
     await jane.context.close();
-    await john.page.waitForFunction(() => !Array.from(document.querySelectorAll<HTMLElement>('#online li')).some((li) => li.dataset.user === 'janedoe'));
+    await john.page.waitForFunction(
+      () => !Array.from(document.querySelectorAll<HTMLElement>('#online li')).some((li) => li.dataset.user === 'janedoe'),
+    );
     assert.deepEqual(await onlineUsers(john.page), ['johndoe']);
     assert.deepEqual(harness.pageErrors, []);
   });
@@ -165,9 +179,16 @@ describe('browser rooms', { skip, timeout: 10 * timeout }, () => {
     await waitForMessage(page, 'janedoe', bodies[29]!);
     await page.waitForSelector('#banner', { state: 'hidden' });
     const seen = (await shown(page)).filter((m) => m.body.endsWith(tag));
-    assert.deepEqual(seen.map((m) => m.body), bodies);
+    assert.deepEqual(
+      seen.map((m) => m.body),
+      bodies,
+    );
     const seqs = seen.map((m) => m.seq);
-    assert.deepEqual(seqs, seqs.map((_, i) => seqs[0]! + i), 'contiguous seqs: no gap, no duplicate');
+    assert.deepEqual(
+      seqs,
+      seqs.map((_, i) => seqs[0]! + i),
+      'contiguous seqs: no gap, no duplicate',
+    );
     after.close();
     assert.deepEqual(harness.pageErrors, []);
   });

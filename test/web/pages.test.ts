@@ -318,6 +318,37 @@ describe('login', () => {
     assert.equal((await get(server, '/', { cookie: `parley_token=${again}` })).status, 200);
     assertRedirect(await get(server, '/', { cookie: `parley_token=${token}` }), '/login?next=/');
   });
+
+  test('a page login grants `admin` to an admin only (the admin page needs it); /admin is theirs alone', async () => {
+    const store = openSqliteStore(server.dataDir);
+    try {
+      const passwordHash = await new PasswordHasher().hash('boss-password-1');
+      await store.accounts.create({ username: 'boss', passwordHash, scopes: ['chat:read', 'chat:write', 'admin'] });
+      await store.accounts.create({ username: 'reader', passwordHash, scopes: ['chat:read'] });
+    } finally {
+      await store.close();
+    }
+    const scopes = (token: string) => String(decodeJwt(token).scope).split(' ');
+    const boss = assertSessionCookie(await login(server, 'boss', 'boss-password-1'), 'boss');
+    assert.deepEqual(scopes(boss), ['chat:read', 'chat:write', 'admin']);
+    // Nothing the user does not hold: a reader stays a reader, a member gets no admin.
+    assert.deepEqual(scopes(assertSessionCookie(await login(server, 'reader', 'boss-password-1'), 'reader')), ['chat:read']);
+    const jane = assertSessionCookie(await login(server, 'janedoe', 'secret2'), 'janedoe');
+    assert.deepEqual(scopes(jane), ['chat:read', 'chat:write']);
+    // /token without a scope still grants the defaults only, admin or not (RFC 6749 §3.3, unchanged).
+    assert.deepEqual(decodeJwt(await getToken(server.url, 'boss', 'boss-password-1')).scope, 'chat:read chat:write');
+
+    const page = await get(server, '/admin', { cookie: `parley_token=${boss}` });
+    assert.equal(page.status, 200);
+    assertHtml(page);
+    assert.match(await page.text(), /<script type="module" src="\/assets\/admin.js"><\/script>/);
+    assert.match(await (await get(server, '/', { cookie: `parley_token=${boss}` })).text(), /id="admin-link"/);
+    assert.doesNotMatch(await (await get(server, '/', { cookie: `parley_token=${jane}` })).text(), /admin-link/);
+    const refused = await get(server, '/admin', { cookie: `parley_token=${jane}` });
+    assert.equal(refused.status, 403);
+    assertHtml(refused);
+    assertRedirect(await get(server, '/admin'), '/login?next=/admin');
+  });
 });
 
 describe('login attempts are rate limited per username', () => {

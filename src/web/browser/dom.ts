@@ -25,7 +25,12 @@ export function $<T extends HTMLElement>(selector: string): T {
 }
 
 /** A button that runs `run` on click (and so on Enter and Space). */
-export function button(text: string, className: string, run: (event: MouseEvent) => void, attributes: Record<string, string> = {}): HTMLButtonElement {
+export function button(
+  text: string,
+  className: string,
+  run: (event: MouseEvent) => void,
+  attributes: Record<string, string> = {},
+): HTMLButtonElement {
   const b = el('button', { type: 'button', className, ...attributes }, text);
   b.addEventListener('click', run);
   return b;

@@ -32,13 +32,47 @@ const ALLOWED: Record<string, readonly string[]> = {
   A: ['href', 'target', 'rel'],
 };
 
-/** The body rendered, ready to append (a fragment of allowed elements and text). */
-export function renderMarkdown(body: string): DocumentFragment {
+/**
+ * The body rendered, ready to append (a fragment of allowed elements and text). `mentions`: the usernames the
+ * server recognised in it, marked where they are written (`me` marked more strongly).
+ */
+export function renderMarkdown(body: string, mentions?: { names: readonly string[]; me: string }): DocumentFragment {
   const template = document.createElement('template');
   template.innerHTML = md.render(body);
   const fragment = template.content;
   clean(fragment);
+  if (mentions?.names.length) markMentions(fragment, new Set(mentions.names.map((n) => n.toLowerCase())), mentions.me.toLowerCase());
   return fragment;
+}
+
+/** `@name` in text (not in code or links) becomes a span around that text: built as nodes, never as HTML. */
+function markMentions(parent: ParentNode, names: ReadonlySet<string>, me: string): void {
+  for (const node of [...parent.childNodes]) {
+    if (node instanceof Element) {
+      if (!['CODE', 'PRE', 'A'].includes(node.tagName)) markMentions(node, names, me);
+      continue;
+    }
+    const text = node.textContent ?? '';
+    if (node.nodeType !== Node.TEXT_NODE || !text.includes('@')) continue;
+    const parts: Node[] = [];
+    let last = 0;
+    for (const match of text.matchAll(/@([A-Za-z0-9_.-]+)/g)) {
+      let name = match[1]!.toLowerCase();
+      while (!names.has(name) && /[.-]$/.test(name)) name = name.slice(0, -1);
+      if (!names.has(name)) continue;
+      const start = match.index;
+      const end = start + 1 + name.length;
+      parts.push(document.createTextNode(text.slice(last, start)));
+      const span = document.createElement('span');
+      span.className = name === me ? 'mention is-me' : 'mention';
+      span.textContent = text.slice(start, end);
+      parts.push(span);
+      last = end;
+    }
+    if (parts.length === 0) continue;
+    parts.push(document.createTextNode(text.slice(last)));
+    node.replaceWith(...parts);
+  }
 }
 
 function clean(parent: ParentNode): void {

@@ -24,10 +24,14 @@ export interface ListState {
   lastSent?: string;
   /** A deep link's message, highlighted. */
   target?: number;
+  /** The read position when the room was opened: a "New messages" line goes above the first message after it. */
+  dividerAfter?: number;
 }
 
 export interface ListHooks {
   me: string;
+  /** How a user is shown (their display name, or the username). */
+  nameOf(user: string): string;
   canDelete(message: Message): boolean;
   saveEdit(message: Message, body: string): void;
   remove(message: Message): void;
@@ -125,9 +129,19 @@ export class MessageList {
       previous = undefined;
     };
     const grouped = (user: string, ts: number) => previous !== undefined && previous.user === user && ts - previous.ts < GROUP_MS;
+    let divided = state.dividerAfter === undefined;
     for (const message of state.messages) {
       if (state.hidden.has(message.id)) continue;
       dayRow(message.ts);
+      if (!divided && message.seq > state.dividerAfter! && message.user !== this.hooks.me) {
+        divided = true;
+        rows.push({
+          key: 'new-divider',
+          sig: String(state.dividerAfter),
+          build: () => el('li', { className: 'new-divider', id: 'new-divider' }, el('span', {}, 'New messages')),
+        });
+        previous = undefined;
+      }
       const cont = grouped(message.user, message.ts);
       const canEdit = message.user === this.hooks.me && !message.deleted;
       const canDelete = !message.deleted && this.hooks.canDelete(message);
@@ -135,7 +149,17 @@ export class MessageList {
       const target = message.seq === state.target;
       rows.push({
         key: message.id,
-        sig: JSON.stringify([message.body, message.editedAt, message.deleted, cont, canEdit, canDelete, sent, target]),
+        sig: JSON.stringify([
+          message.body,
+          message.editedAt,
+          message.deleted,
+          cont,
+          canEdit,
+          canDelete,
+          sent,
+          target,
+          this.hooks.nameOf(message.user),
+        ]),
         build: () => this.messageRow(state.room, message, { cont, canEdit, canDelete, sent, target }),
       });
       previous = { user: message.user, ts: message.ts, day: dayKey(message.ts) };
@@ -158,7 +182,11 @@ export class MessageList {
     const stamp = link ? el('a', { className: 'permalink', href: link }, when) : when;
     const item = el('li', { className: cont ? 'msg cont' : 'msg' });
     if (user === this.hooks.me) item.classList.add('mine');
-    const head = el('div', { className: cont ? 'msg-head sr-only' : 'msg-head' }, el('span', { className: 'user' }, user));
+    const head = el(
+      'div',
+      { className: cont ? 'msg-head sr-only' : 'msg-head' },
+      el('span', { className: 'user', title: `@${user}` }, this.hooks.nameOf(user)),
+    );
     if (!cont) head.append(stamp);
     const gutter = el('div', { className: 'gutter' }, cont ? stamp : avatar(user));
     const main = el('div', { className: 'msg-main' }, head);
@@ -174,21 +202,28 @@ export class MessageList {
     const { item, main } = this.frame(message.user, message.ts, o.cont, `#${room}/${message.seq}`);
     item.dataset.id = message.id;
     item.dataset.seq = String(message.seq);
+    if (message.mentions?.includes(this.hooks.me) && !message.deleted) item.classList.add('mentions-me');
     if (o.target) {
       item.classList.add('target');
       item.tabIndex = -1;
     }
     const body = el('div', { className: message.deleted ? 'body deleted' : 'body' });
     if (message.deleted) body.textContent = 'This message was deleted.';
-    else body.append(renderMarkdown(message.body));
+    else body.append(renderMarkdown(message.body, { names: message.mentions ?? [], me: this.hooks.me }));
     main.append(body);
-    if (message.editedAt && !message.deleted) main.append(el('span', { className: 'edited', title: new Date(message.editedAt).toLocaleString() }, '(edited)'));
+    if (message.editedAt && !message.deleted)
+      main.append(el('span', { className: 'edited', title: new Date(message.editedAt).toLocaleString() }, '(edited)'));
     if (o.sent) main.append(el('div', { className: 'state sent' }, 'Sent'));
     if (o.canEdit || o.canDelete) {
       const actions = el('div', { className: 'msg-actions' });
-      if (o.canEdit) actions.append(button('Edit', 'action edit', () => this.startEdit(message.id), { 'aria-label': `Edit message from ${timeOf(message.ts)}` }));
+      if (o.canEdit)
+        actions.append(button('Edit', 'action edit', () => this.startEdit(message.id), { 'aria-label': `Edit message from ${timeOf(message.ts)}` }));
       if (o.canDelete) {
-        actions.append(button('Delete', 'action delete', () => this.hooks.remove(message), { 'aria-label': `Delete message by ${message.user} from ${timeOf(message.ts)}` }));
+        actions.append(
+          button('Delete', 'action delete', () => this.hooks.remove(message), {
+            'aria-label': `Delete message by ${message.user} from ${timeOf(message.ts)}`,
+          }),
+        );
       }
       item.append(actions);
     }
@@ -266,4 +301,3 @@ export class MessageList {
 }
 
 const timeOf = (ts: number) => new Date(ts).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
-

@@ -1,6 +1,7 @@
 // Telling the person something arrived while they were not looking: the unread count in the tab's title, a
 // desktop notification (asked for with a button, never on page load) and an optional sound (off by default).
-// What deserves a notification is decided by the caller (DMs today; mentions once the server sends them).
+// What deserves a notification is decided by the caller: mentions (always, even in a muted room: the server's
+// mentions are direct ones) and direct messages (not in a muted DM), never what is in plain sight.
 import { $ } from './dom.js';
 
 interface Prefs {
@@ -25,9 +26,10 @@ export class Notifier {
     this.show();
   }
 
-  /** The tab's title: `(3) #general · Parley`. */
-  title(unread: number, where: string): void {
-    document.title = `${unread > 0 ? `(${unread}) ` : ''}${where} · Parley`;
+  /** The tab's title: `(3) #general · Parley`, and with mentions waiting `(3 · @1) #general · Parley`. */
+  title(unread: number, mentions: number, where: string): void {
+    const count = mentions > 0 ? `(${unread} · @${mentions}) ` : unread > 0 ? `(${unread}) ` : '';
+    document.title = `${count}${where} · Parley`;
   }
 
   /** A message worth interrupting for arrived (the caller has checked it is not in plain sight). */
@@ -91,7 +93,9 @@ export class Notifier {
     const notifyButton = $<HTMLButtonElement>('#notify-toggle');
     const on = this.prefs.notifications && !denied;
     notifyButton.setAttribute('aria-pressed', String(on));
-    notifyButton.title = denied ? 'Notifications are blocked for this site in the browser’s settings' : 'Desktop notifications for direct messages';
+    notifyButton.title = denied
+      ? 'Notifications are blocked for this site in the browser’s settings'
+      : 'Desktop notifications for mentions and direct messages';
     $<HTMLButtonElement>('#sound-toggle').setAttribute('aria-pressed', String(this.prefs.sound));
   }
 }

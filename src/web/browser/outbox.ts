@@ -70,5 +70,7 @@ export class Outbox {
 
 function isOutgoing(value: unknown): value is Outgoing {
   const entry = value as Partial<Outgoing>;
-  return typeof entry?.clientId === 'string' && typeof entry.room === 'string' && typeof entry.body === 'string' && typeof entry.createdAt === 'number';
+  return (
+    typeof entry?.clientId === 'string' && typeof entry.room === 'string' && typeof entry.body === 'string' && typeof entry.createdAt === 'number'
+  );
 }

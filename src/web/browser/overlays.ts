@@ -107,3 +107,29 @@ export function toast(text: string, o: { undo?: boolean; ms?: number } = {}): Pr
     const timer = setTimeout(() => finish('kept'), o.ms ?? 5000);
   });
 }
+
+/**
+ * Opens one of the page's panels (a modal <dialog>: browse, new message, search, room details, profile). Its ×
+ * button and Escape close it, and focus goes back to what opened it.
+ */
+export function openPanel(dialog: HTMLDialogElement, focus?: HTMLElement): void {
+  const returnTo = document.activeElement instanceof HTMLElement ? document.activeElement : undefined;
+  if (!dialog.dataset.wired) {
+    dialog.dataset.wired = 'yes';
+    for (const close of dialog.querySelectorAll<HTMLButtonElement>('[data-close-dialog]')) close.addEventListener('click', () => dialog.close());
+    // A click on the backdrop (outside the box) closes it too.
+    dialog.addEventListener('click', (event) => {
+      if (event.target === dialog) {
+        const box = dialog.getBoundingClientRect();
+        const inside = event.clientX >= box.left && event.clientX <= box.right && event.clientY >= box.top && event.clientY <= box.bottom;
+        if (!inside) dialog.close();
+      }
+    });
+  }
+  dialog.addEventListener('close', () => (returnTo?.isConnected ? returnTo.focus() : undefined), { once: true });
+  if (!dialog.open) dialog.showModal();
+  const first = [...dialog.querySelectorAll<HTMLElement>('input, textarea, button:not([data-close-dialog]), a[href]')].find((e) =>
+    e.checkVisibility(),
+  );
+  (focus ?? first ?? dialog.querySelector<HTMLElement>('[data-close-dialog]'))?.focus();
+}
