@@ -3,6 +3,7 @@
 // Content-Security-Policy forbids both.
 import { Limits, ROOM_NAME_PATTERN, ROOM_NAME_RULE } from 'parley-chat-protocol/catalogue';
 import { PASSWORD_RULE, USERNAME_RULE } from '../auth/accounts.js';
+
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 export function escapeHtml(text: string): string {

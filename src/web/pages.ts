@@ -5,8 +5,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ParleyError } from 'parley-chat-protocol';
 import type { AccountService } from '../auth/accounts.js';
 import { normalizeUsername } from '../auth/accounts.js';
-import type { Authenticator } from '../auth/authenticator.js';
 import type { AttemptBudgets } from '../auth/attempts.js';
+import type { Authenticator } from '../auth/authenticator.js';
 import { clearSessionCookies, refreshCookie, setSessionCookies } from '../auth/cookies.js';
 import { ACCESS_COOKIE } from '../auth/credentials.js';
 import { AuthFailure, ifRefused } from '../auth/failures.js';
@@ -36,6 +36,7 @@ const BASE = 'http://parley.invalid';
  */
 export function safeNext(next: unknown): string {
   // Backslashes and control characters (tabs and newlines are stripped by URL parsers) have no business here.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
   if (typeof next !== 'string' || next.length > 2048 || !next.startsWith('/') || /[\\\u0000-\u001f\u007f]/.test(next)) return '/';
   try {
     const url = new URL(next, BASE);

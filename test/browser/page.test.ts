@@ -7,13 +7,13 @@ import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { Client, getToken } from '../helpers.js';
 import {
-  DESKTOP,
-  PHONE,
   axeViolations,
   browserSuite,
+  DESKTOP,
   horizontalOverflow,
   joined,
   messageRow,
+  PHONE,
   screenshot,
   shown,
   skip,
@@ -69,7 +69,10 @@ describe('the chat page', { skip, timeout: 20 * timeout }, () => {
     assert.equal(await page.locator('#sidebar').isVisible(), false);
     assert.equal(await page.locator('#people').isVisible(), false);
     const composer = await page.locator('#composer').boundingBox();
-    assert.ok(composer && composer.y + composer.height <= PHONE.height && composer.x >= 0 && composer.x + composer.width <= PHONE.width, 'the composer is on screen');
+    assert.ok(
+      composer && composer.y + composer.height <= PHONE.height && composer.x >= 0 && composer.x + composer.width <= PHONE.width,
+      'the composer is on screen',
+    );
     await screenshot(page, 'phone-light-chat');
 
     // The room list opens from its button (aria-expanded), takes focus, and gives it back on Escape.
@@ -146,7 +149,10 @@ describe('the chat page', { skip, timeout: 20 * timeout }, () => {
     assert.equal(await pasted.locator('.body br').count(), 2);
 
     const history = (await (await api('janedoe', 'GET', '/rooms/general/messages?limit=5')).json()) as { body: string }[];
-    assert.ok(history.some((m) => m.body === `line one ${tag}\nline two`), 'the stored body keeps the newline');
+    assert.ok(
+      history.some((m) => m.body === `line one ${tag}\nline two`),
+      'the stored body keeps the newline',
+    );
     assert.ok(history.some((m) => m.body === `pasted ${tag}\nsecond pasted line\nthird`));
     await screenshot(jane.page, 'phone-light-multiline');
     assert.deepEqual(harness.pageErrors, []);
@@ -187,7 +193,10 @@ describe('the chat page', { skip, timeout: 20 * timeout }, () => {
     assert.equal(await row.locator('img, script').count(), 0);
     assert.equal(await row.locator('.body a').count(), 1);
     const text = await row.locator('.body').textContent();
-    assert.ok(text?.includes('<img src=x onerror=alert(1)>') && text.includes('<script>alert(2)</script>') && text.includes('[click](javascript:alert(1))'), text ?? '');
+    assert.ok(
+      text?.includes('<img src=x onerror=alert(1)>') && text.includes('<script>alert(2)</script>') && text.includes('[click](javascript:alert(1))'),
+      text ?? '',
+    );
     await screenshot(jane.page, 'desktop-light-markdown');
     assert.deepEqual(harness.pageErrors, []);
   });
@@ -236,7 +245,9 @@ describe('the chat page', { skip, timeout: 20 * timeout }, () => {
     assert.deepEqual(harness.pageErrors, []);
   });
 
-  test('a message sent offline shows "Sending…", the banner comes within 5 s, it survives a reload and arrives once', { timeout: 2 * timeout }, async () => {
+  test('a message sent offline shows "Sending…", the banner comes within 5 s, it survives a reload and arrives once', {
+    timeout: 2 * timeout,
+  }, async () => {
     const john = await harness.newPage({ viewport: PHONE });
     // John's sockets go through this relay. `cut` is the network gone: frames are dropped both ways and new
     // sockets refused. (Chromium's offline mode alone would hold a socket's frames and deliver them later.)
@@ -294,7 +305,11 @@ describe('the chat page', { skip, timeout: 20 * timeout }, () => {
     for (const page of [john.page, jane.page]) {
       assert.equal((await shown(page)).filter((m) => m.body === body).length, 1);
     }
-    assert.equal(await john.page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('parley:outbox:')).length), 0, 'the outbox is empty');
+    assert.equal(
+      await john.page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('parley:outbox:')).length),
+      0,
+      'the outbox is empty',
+    );
     await screenshot(john.page, 'phone-light-offline-delivered');
     assert.deepEqual(harness.pageErrors, []);
   });
@@ -406,7 +421,10 @@ describe('the chat page', { skip, timeout: 20 * timeout }, () => {
     const dm = (await (await api('janedoe', 'POST', '/dms', { user: 'johndoe' })).json()) as { name: string };
     const jane = await poster('janedoe', dm.name);
     await jane.say(`psst ${tag}`);
-    await page.waitForFunction((t) => (window as unknown as { seen: { shown: { body?: string }[] } }).seen.shown.some((n) => n.body === `psst ${t}`), tag);
+    await page.waitForFunction(
+      (t) => (window as unknown as { seen: { shown: { body?: string }[] } }).seen.shown.some((n) => n.body === `psst ${t}`),
+      tag,
+    );
     assert.deepEqual((await seen()).shown.at(-1), { title: 'janedoe (direct message)', body: `psst ${tag}` });
     await page.waitForFunction(() => document.title === '(1) #general · Parley');
     await page.locator(`#rooms button[data-room="${dm.name}"] .unread`).waitFor();

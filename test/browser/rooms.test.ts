@@ -94,7 +94,7 @@ describe('browser rooms', { skip, timeout: 10 * timeout }, () => {
     writer.send({ type: 'join', room: 'archive' });
     await writer.next((f) => f.type === 'joined');
     const bodies = Array.from({ length: 130 }, (_, i) => `old ${i}`);
-    bodies.forEach((body, i) => writer.send({ type: 'send', room: 'archive', body, clientId: `old-${i}` }));
+    for (const [i, body] of bodies.entries()) writer.send({ type: 'send', room: 'archive', body, clientId: `old-${i}` });
     for (let i = 0; i < bodies.length; i++) await writer.next((f) => f.type === 'ack');
     writer.close();
 

@@ -41,7 +41,10 @@ describe('browser session life', { skip, timeout: 10 * timeout }, () => {
     const { context, page } = await harness.loggedIn('johndoe');
     await page.close();
     await new Promise((resolve) => setTimeout(resolve, 4500)); // the access cookie (Max-Age=4) is gone
-    assert.equal((await context.cookies()).find((c) => c.name === 'parley_token'), undefined);
+    assert.equal(
+      (await context.cookies()).find((c) => c.name === 'parley_token'),
+      undefined,
+    );
     const again = await context.newPage();
     await again.goto(`${server.url}/`);
     await again.waitForURL(`${server.url}/`);

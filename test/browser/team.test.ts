@@ -11,13 +11,13 @@ import { hashPassword } from '../../src/auth/passwords.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { Client, getToken } from '../helpers.js';
 import {
-  DESKTOP,
-  PHONE,
   axeViolations,
   browserSuite,
+  DESKTOP,
   horizontalOverflow,
   joined,
   messageRow,
+  PHONE,
   screenshot,
   skip,
   timeout,

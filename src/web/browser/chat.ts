@@ -7,7 +7,7 @@
 // What the socket joins: the room in view, the last few looked at and your DMs — never every room. Their
 // `message` frames keep their counts live and raise DM notifications; every other room's counts come from
 // GET /rooms (rooms-source.ts), and mentions anywhere arrive on the user's own stream.
-import { type Message, ParleyApi, type ParleyClient, type Room, connect, newClientId } from 'parley-chat-client';
+import { connect, type Message, newClientId, ParleyApi, type ParleyClient, type Room } from 'parley-chat-client';
 import type { Member } from 'parley-chat-protocol';
 import { DEFAULT_ROOM, Limits } from 'parley-chat-protocol/catalogue';
 import { $, button, el } from './dom.js';
@@ -17,8 +17,8 @@ import { MessageList } from './messages.js';
 import { Names } from './names.js';
 import { Notifier } from './notify.js';
 import { Outbox, type Outgoing } from './outbox.js';
-import { Drawers, confirmDialog, toast } from './overlays.js';
-import { type PanelContext, browseRooms, newMessage, profile, roomDetails, search } from './panels.js';
+import { confirmDialog, Drawers, toast } from './overlays.js';
+import { browseRooms, newMessage, type PanelContext, profile, roomDetails, search } from './panels.js';
 import { MyRooms } from './rooms-source.js';
 import { type Action, type Context, goneFrom, removedFrom, sentence } from './sentences.js';
 import { refreshSession } from './session.js';
@@ -854,7 +854,7 @@ client.on('status', (status) => {
   connected = status.state === 'open';
   if (status.state === 'closed' && !leaving) {
     // Revoked (logout elsewhere, an admin disabled the account), or expired with no session left: log in again.
-    location.assign(`/login?next=${encodeURIComponent('/' + location.hash)}`);
+    location.assign(`/login?next=${encodeURIComponent(`/${location.hash}`)}`);
     return;
   }
   // Back after a cut: what happened to rooms not joined meanwhile is in the list.

@@ -23,6 +23,7 @@ if (nextField && hash && !nextField.value.includes('#')) {
 }
 
 function sameOrigin(next: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
   if (!next.startsWith('/') || /[\\\u0000-\u001f\u007f]/.test(next)) return '/';
   try {
     const url = new URL(next, location.origin);

@@ -3,8 +3,9 @@
 // list. Consecutive messages by one author within a few minutes are grouped under one name and avatar; each day
 // starts with a separator. Outbox entries follow the stored messages with their state: sending, or failed with
 // Retry and Discard.
-import { Limits } from 'parley-chat-protocol/catalogue';
+
 import type { Message } from 'parley-chat-client';
+import { Limits } from 'parley-chat-protocol/catalogue';
 import { button, el } from './dom.js';
 import { avatar, dayKey, dayLabel, timeElement } from './format.js';
 import { renderMarkdown } from './markdown.js';
