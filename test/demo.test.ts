@@ -46,6 +46,20 @@ describe('parley serve --demo', () => {
     assert.match(log, /DEMO MODE/);
   });
 
+  test('the demo users are not the first account: the first person to register after them is the admin', async () => {
+    const register = (username: string) =>
+      fetch(`${url}/register`, { method: 'POST', body: new URLSearchParams({ username, password: `${username}-password` }), redirect: 'manual' });
+    const scopesOf = async (username: string, scope: string) => {
+      const response = await tokenRequest(url, { username, password: username === 'johndoe' ? 'secret' : `${username}-password`, scope });
+      return [response.status, ((await response.json()) as { scope?: string; error?: string }).scope ?? 'refused'];
+    };
+    assert.deepEqual(await scopesOf('johndoe', 'admin'), [400, 'refused'], 'a demo user is never the admin');
+    assert.equal((await register('owner')).status, 303);
+    assert.equal((await register('second')).status, 303);
+    assert.deepEqual(await scopesOf('owner', 'chat:read admin'), [200, 'chat:read admin']);
+    assert.deepEqual(await scopesOf('second', 'admin'), [400, 'refused'], 'only the first');
+  });
+
   test('on port 0 the issuer is the real address, in the metadata and in the tokens', async () => {
     const metadata = (await (await fetch(`${url}/.well-known/oauth-authorization-server`)).json()) as { issuer: string; token_endpoint: string };
     assert.equal(metadata.issuer, url);

@@ -119,7 +119,7 @@ export class AccountService {
     for (const { username, password } of DEMO_USERS) {
       if (await this.accounts.find(username)) continue;
       // The recipe's passwords are shorter than the rules allow: the demo is exempt, and says so loudly.
-      await this.create(username, password, DEFAULT_SCOPES, false).catch((error: unknown) => {
+      await this.create(username, password, DEFAULT_SCOPES, true).catch((error: unknown) => {
         if ((error as ParleyError).code !== 'username_taken') throw error;
       });
     }
@@ -155,14 +155,14 @@ export class AccountService {
     return (await this.accounts.find(username))!;
   }
 
-  private async create(username: string, password: string, scopes: readonly string[], firstIsAdmin = true): Promise<User> {
+  private async create(username: string, password: string, scopes: readonly string[], demo = false): Promise<User> {
     try {
       return await this.accounts.create({
         username,
         passwordHash: await this.passwords.hash(password),
         scopes: [...scopes],
         joins: STARTING_ROOMS,
-        ...(firstIsAdmin ? { firstUserScopes: FIRST_USER_SCOPES } : {}),
+        ...(demo ? { demo } : { firstUserScopes: FIRST_USER_SCOPES }),
       });
     } catch (error) {
       if (error instanceof UsernameTakenError) throw new ParleyError('username_taken', `The username ${username} is taken.`);

@@ -26,6 +26,8 @@ export type NewUser = {
   joins?: readonly string[];
   /** Scopes added when this is the first user of the server (decided in the same transaction as the insert). */
   firstUserScopes?: readonly string[];
+  /** A --demo user: it exists for trying Parley out, so it never counts as the first user. */
+  demo?: boolean;
 } & ({ passwordHash: string } | { issuer: string });
 
 /** Someone as the directory shows them. */

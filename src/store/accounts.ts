@@ -24,6 +24,7 @@ export class SqlAccounts {
       created_at: Date.now(),
       revoked_before: null,
       display_name: null,
+      demo: user.demo ? 1 : 0,
     };
     try {
       await this.db.kysely.transaction().execute(async (trx) => {
@@ -36,6 +37,7 @@ export class SqlAccounts {
           const { n } = await trx
             .selectFrom('users')
             .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('demo', '=', 0)
             .executeTakeFirstOrThrow();
           if (Number(n) === 1) {
             row.scopes = [...new Set([...user.scopes, ...first])].join(' ');

@@ -17,6 +17,8 @@ export interface Database {
     revoked_before: number | null;
     /** How the user is shown; null: by their username. */
     display_name: string | null;
+    /** 1: seeded by --demo with the recipe's password; not counted when deciding who is the first account. */
+    demo: number;
   };
   rooms: {
     name: string;
@@ -316,6 +318,13 @@ const migrations = (engine: Engine): Record<string, Migration> => ({
                   insert into messages_fts (messages_fts, rowid, body) values ('delete', old.search_id, old.body);
                   insert into messages_fts (rowid, body) select new.search_id, new.body where new.deleted = 0;
                 end`.execute(db);
+    },
+  },
+  '0008_demo_users': {
+    // The demo users are not the server's first account: the first person to register after them is its admin.
+    // Users that exist already are left unmarked: a real "johndoe" must not stop counting.
+    async up(db: PastSchema) {
+      await sql`alter table users add column demo integer not null default 0`.execute(db);
     },
   },
 });

@@ -39,6 +39,9 @@ export function storeContract(
     test('accounts: create, find, list, disable; a taken username is refused', async () => {
       const { accounts } = store;
       assert.equal(await accounts.any(), false);
+      // A demo user does not count as the first user, and gets no first-user scopes itself.
+      const demo = await accounts.create({ username: 'qdemo', passwordHash: 'h0', scopes: ['chat:read'], demo: true });
+      assert.deepEqual(demo.scopes, ['chat:read']);
       // The first user of a store gets the first-user scopes, in the same transaction as the insert.
       await accounts.create({ username: 'ann', passwordHash: 'h1', scopes: ['chat:read'], firstUserScopes: ['admin'] });
       await assert.rejects(accounts.create({ username: 'ann', passwordHash: 'h2', scopes: [] }), UsernameTakenError);
@@ -56,7 +59,7 @@ export function storeContract(
       assert.equal(await accounts.setDisabled('nobody', true), false);
       assert.deepEqual(
         (await accounts.list()).map((u) => u.username),
-        ['amy', 'ann'],
+        ['amy', 'ann', 'qdemo'],
       );
     });
 
