@@ -4,8 +4,8 @@
 // ends, so there is no stale lock to clean up. The CLI's user commands do not take it: they are meant to run
 // beside a live server. With PostgreSQL several nodes share the data dir for the key, and nothing is locked.
 import path from 'node:path';
-import SQLite from 'better-sqlite3';
 import { ConfigError } from '../config.js';
+import { openSqliteFile, type SqliteDatabase } from './sqlite-driver.js';
 
 export const LOCK_FILE = 'parley.lock';
 
@@ -15,14 +15,15 @@ export interface DataDirLock {
 
 export function lockDataDir(dataDir: string): DataDirLock {
   const file = path.join(dataDir, LOCK_FILE);
-  let database: SQLite.Database | undefined;
+  let database: SqliteDatabase | undefined;
   try {
-    database = new SQLite(file, { timeout: 0 });
+    database = openSqliteFile(file, { timeout: 0 });
     // In exclusive locking mode the write lock taken by the first write is kept until the connection closes.
     database.pragma('locking_mode = EXCLUSIVE');
     database.exec('create table if not exists holder (pid integer, since text); delete from holder;');
     database.prepare('insert into holder values (?, ?)').run(process.pid, new Date().toISOString());
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     database?.close();
     const code = (error as { code?: string }).code;
     if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {

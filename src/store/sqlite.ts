@@ -1,25 +1,23 @@
 // The embedded default: one SQLite file in the data dir, WAL, fsync on commit (an ack means stored).
 import fs from 'node:fs';
 import path from 'node:path';
-import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { AppendResult, NewEntry } from '../domain/entries.js';
 import type { Db } from './db.js';
 import { type AppendSteps, appendBatch, mentionColumn, SqlEntries } from './entries.js';
 import type { Database } from './schema.js';
+import { openSqliteFile, type SqliteDatabase, type SqliteStatement } from './sqlite-driver.js';
 import { type Store, type StoreOptions, storeOver } from './store.js';
 
 /** `dataDir`'s parley.db, or an in-memory database for `:memory:`. */
 export function openSqliteStore(dataDir: string | ':memory:', options: Pick<StoreOptions, 'timeoutMs'> = { timeoutMs: 5000 }): Store {
-  // better-sqlite3 is a Node-API 10 addon: on an older Node (20) it would crash the process instead of failing.
-  if (Number(process.versions.napi) < 10) throw new Error(`SQLite needs Node 22 or 24 (Node-API 10); this is Node ${process.version}`);
   let file = dataDir;
   if (dataDir !== ':memory:') {
     file = path.join(dataDir, 'parley.db');
     // Password hashes live here: create it owner-only like the signing key (SQLite gives -wal/-shm the file's mode).
     fs.closeSync(fs.openSync(file, 'a', 0o600));
   }
-  const database = new SQLite(file);
+  const database = openSqliteFile(file);
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = FULL');
   // Another process (the CLI) holding the write lock makes a call wait this long at most.
@@ -42,11 +40,11 @@ export function openSqliteStore(dataDir: string | ':memory:', options: Pick<Stor
 class SqliteEntries extends SqlEntries {
   /** A deletion's checkpoint has not finished yet. */
   private erasing = false;
-  private steps?: AppendSteps & { begin: SQLite.Statement; commit: SQLite.Statement; rollback: SQLite.Statement };
+  private steps?: AppendSteps & { begin: SqliteStatement; commit: SqliteStatement; rollback: SqliteStatement };
 
   constructor(
     db: Db,
-    private readonly database: SQLite.Database,
+    private readonly database: SqliteDatabase,
     private readonly busyTimeoutMs: number,
   ) {
     super(db);

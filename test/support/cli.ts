@@ -12,12 +12,15 @@ export interface Run {
   stderr: string;
 }
 
-/** Runs `parley ...args` with a clean PARLEY_* environment (plus `env`), feeding `stdin` if given. */
-export function parley(args: string[], options: { stdin?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<Run> {
+/** Runs `parley ...args` with a clean PARLEY_* environment (plus `env`), feeding `stdin` if given; `node`: another Node binary. */
+export function parley(
+  args: string[],
+  options: { stdin?: string; env?: Record<string, string>; timeoutMs?: number; node?: string } = {},
+): Promise<Run> {
   const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('PARLEY_')));
   Object.assign(env, { PARLEY_LOG_LEVEL: 'silent' }, options.env);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(options.node ?? process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
