@@ -154,6 +154,7 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
     maxWaiting: config.hashQueue,
     onRefused: () => refusals.refused('hash_queue'),
   });
+  owned.push(hasher);
   const accounts = new AccountService(store.accounts, hasher);
   const tickets = new TicketService(store.tokens);
   const external = config.oidc ? new ExternalIssuer(config.oidc) : undefined;

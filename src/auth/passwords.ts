@@ -1,10 +1,12 @@
 // argon2id through @node-rs/argon2, behind a bounded queue. Each hash costs ~10 ms of a core and 19 MiB, and an
 // unknown username costs one too (the decoy, so that timing does not tell which users exist): without a bound,
 // a storm of sign-ins with random names takes every core and chat stalls. At most `concurrency` hashes run at once
-// (libuv's thread pool, never the event loop), at most `maxWaiting` wait, and beyond that a sign-in is refused at
-// once with 503 `unavailable` and Retry-After — a refused sign-in costs nothing.
-import { hash, verify } from '@node-rs/argon2';
+// (on threads of their own at the lowest CPU priority, never the event loop: hash-threads.ts), at most `maxWaiting`
+// wait, and beyond that a sign-in is refused at once with 503 `unavailable` and Retry-After — a refused sign-in
+// costs nothing.
+import { hash } from '@node-rs/argon2';
 import { RetryLater } from '../http/errors.js';
+import { HashThreads } from './hash-threads.js';
 
 // OWASP's argon2id baseline (19 MiB, t=2, p=1).
 const OPTIONS = { memoryCost: 19456, timeCost: 2, parallelism: 1 };
@@ -33,22 +35,31 @@ export class PasswordHasher {
   /** Recent time per hash (ms), to tell a refused client when to come back. */
   private averageMs = 20;
 
-  constructor(private readonly options: HasherOptions = UNBOUNDED) {}
+  private readonly threads: HashThreads;
+
+  constructor(private readonly options: HasherOptions = UNBOUNDED) {
+    this.threads = new HashThreads(options.concurrency, OPTIONS);
+  }
 
   hash(password: string): Promise<string> {
-    return this.queued(() => hash(password, OPTIONS));
+    return this.queued(() => this.threads.hash(password));
+  }
+
+  /** Stops the hashing threads. */
+  close(): Promise<void> {
+    return this.threads.close();
   }
 
   /** Verifies `password` against `passwordHash`, or burns the same time against the decoy when there is no user. */
   verify(passwordHash: string | undefined, password: string): Promise<boolean> {
     return this.queued(async () => {
-      if (passwordHash !== undefined) return verify(passwordHash, password).catch(() => false);
+      if (passwordHash !== undefined) return this.threads.verify(passwordHash, password).catch(() => false);
       // Made inside a slot (once): a failed attempt is made again by the next unknown user.
-      this.decoy ??= hash(`decoy-${Math.random()}`, OPTIONS).catch((error: unknown) => {
+      this.decoy ??= this.threads.hash(`decoy-${Math.random()}`).catch((error: unknown) => {
         this.decoy = undefined;
         throw error;
       });
-      await verify(await this.decoy, password).catch(() => false);
+      await this.threads.verify(await this.decoy, password).catch(() => false);
       return false;
     });
   }
