@@ -102,7 +102,10 @@ class PostgresEntries extends SqlEntries {
           with ordinality as t(id, username, body, client_id, ord)
       ),
       existing as (
-        select ${columns('m')}, i.ord from messages m join input i on m.room = ${room} and m.username = i.username and m.client_id = i.client_id
+        -- One probe of the (room, username, client_id) key per input row: as a plain join, stale statistics led the
+        -- planner to read the whole room and hash it, a cost that grew with every message the room ever had.
+        select ${columns('m')}, i.ord from input i cross join lateral
+          (select * from messages where room = ${room} and username = i.username and client_id = i.client_id limit 1) m
       ),
       fresh as (
         select i.*, row_number() over (order by i.ord) as rn from input i where not exists (select 1 from existing e where e.ord = i.ord)
