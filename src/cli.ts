@@ -4,6 +4,7 @@ import { DEFAULT_ROOM, ParleyError } from 'parley-chat-protocol';
 import { AccountService, normalizeUsername } from './auth/accounts.js';
 import { DEFAULT_SCOPES } from './auth/principal.js';
 import { CONFIG_FLAGS, type Config, ConfigError, loadConfig } from './config.js';
+import { listenError } from './startup-errors.js';
 import { openStore } from './store/open.js';
 import { promptHidden } from './terminal/prompt.js';
 
@@ -101,7 +102,9 @@ async function serve(config: Config): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
-  const address = await app.listen({ host: config.host, port: config.port });
+  const address = await app.listen({ host: config.host, port: config.port }).catch((error: unknown) => {
+    throw listenError(error, config.host, config.port, { host: 'host', port: 'port' });
+  });
   if (!(await app.hasUsers())) {
     app.log.info(
       `No users yet: open ${address}/register to create one, or run \`npx parley user add NAME\` (or start with --demo); the first account is the server's admin.`,

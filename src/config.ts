@@ -464,6 +464,14 @@ export type Config = { [K in SettingName]: Settings[K]['fallback'] extends strin
 /** `--demo` / `PARLEY_DEMO=1`: a switch, not a value, so it sits beside SETTINGS (and last in the README's table). */
 export const DEMO_SWITCH = { env: 'PARLEY_DEMO', flag: 'demo', meaning: 'seed the demo users (never in production)' } as const;
 
+/** A switch in the environment: 1, true, yes, on or 0, false, no, off, in any case; unset or empty is off. */
+function switchedOn(value: string | undefined, label: string): boolean {
+  const word = value?.trim().toLowerCase() ?? '';
+  if (['1', 'true', 'yes', 'on'].includes(word)) return true;
+  if (['', '0', 'false', 'no', 'off'].includes(word)) return false;
+  throw new ConfigError(`${label} must be 1, true, yes or on (or 0, false, no, off), got "${value}"`);
+}
+
 /** The CLI's flags: every setting by its flag name, and --demo. */
 export const CONFIG_FLAGS = {
   ...Object.fromEntries(Object.values(SETTINGS).map((s) => [s.flag, { type: 'string' as const }])),
@@ -509,6 +517,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Record<string, string 
     }
     result.expiryWarningSeconds = result.accessTokenTtlSeconds / 2;
   }
-  result.demo = flags[DEMO_SWITCH.flag] === true || env[DEMO_SWITCH.env] === '1';
+  result.demo = flags[DEMO_SWITCH.flag] === true || switchedOn(env[DEMO_SWITCH.env], `${DEMO_SWITCH.env} (--${DEMO_SWITCH.flag})`);
   return result;
 }

@@ -2,7 +2,6 @@
 // defaults the config names, wires the services, and registers one plugin per area. Parts passed in belong to
 // the caller (several servers in one process may share a store and a bus); parts built here are closed here.
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
@@ -47,7 +46,7 @@ import { createLogger, RequestLog } from './logger.js';
 import { MemoryPresence } from './presence/memory.js';
 import { RedisPresence } from './presence/redis.js';
 import { lockDataDir } from './store/lock.js';
-import { openStore } from './store/open.js';
+import { makeDataDir, openStore } from './store/open.js';
 import type { Store } from './store/store.js';
 import { pageRoutes } from './web/pages.js';
 import { startHeartbeat } from './ws/heartbeat.js';
@@ -110,7 +109,7 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
   guardConnections(app.server, connectionBudget);
   const owned: { close(): Promise<void> }[] = [];
   // What can refuse to start comes first, before anything needs closing: the key, then the data dir's lock.
-  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  makeDataDir(config.dataDir);
   const signingKey = loadSigningKey(config.dataDir, config.jwtSecret);
   if (!parts.store && !config.databaseUrl) {
     // A second server on one SQLite file must not start at all.

@@ -21,6 +21,15 @@ test('flags win over the environment', () => {
   assert.equal(config.demo, true);
 });
 
+test('PARLEY_DEMO takes the usual spellings of a switch and refuses anything else', () => {
+  for (const on of ['1', 'true', 'TRUE', 'yes', 'on']) assert.equal(loadConfig({ PARLEY_DEMO: on }).demo, true, on);
+  for (const off of ['', '0', 'false', 'no', 'Off']) assert.equal(loadConfig({ PARLEY_DEMO: off }).demo, false, off);
+  assert.throws(
+    () => loadConfig({ PARLEY_DEMO: 'maybe' }),
+    /^ConfigError: PARLEY_DEMO \(--demo\) must be 1, true, yes or on \(or 0, false, no, off\), got "maybe"$/,
+  );
+});
+
 test('durations read as seconds, minutes, hours, days', () => {
   assert.deepEqual(
     ['900', '90s', '15m', '12h', '30d'].map((d) => parseDuration(d, 'X')),

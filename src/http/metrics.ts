@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { ParleyError } from 'parley-chat-protocol';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { AuthFailure } from '../auth/failures.js';
+import { listenError } from '../startup-errors.js';
 import type { LiveSockets } from '../ws/live-sockets.js';
 import { BUDGETS, type BudgetRefusals } from './budgets.js';
 
@@ -103,7 +104,8 @@ export async function metricsRoutes(
   );
 
   app.decorate('metricsUrl', undefined);
-  if (access.port === undefined) return;
+  const wanted = access.port;
+  if (wanted === undefined) return;
   // The scraper's own listener: /metrics only, nothing else of Parley's.
   const server = http.createServer((request, response) => {
     const refused = refusal(request.headers.authorization);
@@ -124,9 +126,9 @@ export async function metricsRoutes(
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(access.port, access.host, () => resolve());
+    server.listen(wanted, access.host, () => resolve());
   }).catch((error: unknown) => {
-    throw new Error(`cannot listen for metrics on ${access.host}:${access.port}: ${(error as Error).message}`);
+    throw listenError(error, access.host, wanted, { host: 'metricsHost', port: 'metricsPort' });
   });
   const { address, port } = server.address() as AddressInfo;
   app.metricsUrl = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
