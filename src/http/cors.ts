@@ -2,9 +2,12 @@
 // (every operation whose OpenAPI security takes a bearer token) and the routes that say `config.crossOrigin`
 // (token, revocation, discovery) — answered with that one origin, never `*`, never to another origin, and never
 // with credentials: cookies stay same-site, a cross-origin app holds a bearer token. Pages, forms, /auth/refresh
-// and the sockets (which check Origin themselves) get no CORS headers at all.
+// and the sockets (which check Origin themselves) get no CORS headers at all. A preflight that is refused gets 403
+// `forbidden_origin` saying why (the browser still shows only "CORS policy", but curl and the network tab tell the
+// developer what to change) instead of the 405 an OPTIONS request would otherwise get.
 import fastifyCors from '@fastify/cors';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ParleyError } from 'parley-chat-protocol';
 import { routePattern } from './route-pattern.js';
 import { takesBearer } from './security.js';
 
@@ -39,8 +42,17 @@ export async function crossOrigin(app: FastifyInstance, allowedOrigins: readonly
     delegator: (request, callback) => {
       const origin = request.headers.origin;
       const asked = request.method === 'OPTIONS' ? String(request.headers['access-control-request-method'] ?? '') : request.method;
-      const methods = origin && allowedOrigins.includes(origin) ? methodsFor(request) : [];
-      if (!methods.includes(asked.toUpperCase())) return callback(null, { origin: false });
+      const allowed = origin !== undefined && allowedOrigins.includes(origin);
+      const methods = allowed ? methodsFor(request) : [];
+      if (!methods.includes(asked.toUpperCase())) {
+        // Only a preflight is refused: a same-origin page's own requests carry an Origin too, and go on.
+        if (origin === undefined || request.method !== 'OPTIONS' || !asked) return callback(null, { origin: false });
+        const path = request.url.split('?', 1)[0];
+        const why = allowed
+          ? `${asked} ${path} is not open to other origins (the token, ticket, discovery and bearer API routes are)`
+          : `the origin ${origin} is not among the server's allowed origins (PARLEY_ALLOWED_ORIGINS)`;
+        return callback(new ParleyError('forbidden_origin', `cross-origin call refused: ${why}`), { origin: false });
+      }
       callback(null, {
         origin,
         methods,

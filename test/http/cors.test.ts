@@ -62,8 +62,12 @@ describe('CORS over HTTP', () => {
   test('a preflight from any other origin gets no CORS headers', async () => {
     for (const origin of ['https://evil.example', 'http://app.example', 'https://app.example:8443', 'null']) {
       const response = await preflight(server, '/token', origin, 'POST');
-      assert.notEqual(response.status, 204, origin);
+      assert.equal(response.status, 403, origin);
       assert.deepEqual(corsHeaders(response), {}, origin);
+      assert.deepEqual(await response.json(), {
+        error: 'forbidden_origin',
+        error_description: `cross-origin call refused: the origin ${origin} is not among the server's allowed origins (PARLEY_ALLOWED_ORIGINS)`,
+      });
     }
   });
 
@@ -78,8 +82,12 @@ describe('CORS over HTTP', () => {
       ['/metrics', 'GET'],
     ]) {
       const response = await preflight(server, path!, APP, method!);
-      assert.notEqual(response.status, 204, path);
+      assert.equal(response.status, 403, path);
       assert.deepEqual(corsHeaders(response), {}, path);
+      assert.equal(
+        ((await response.json()) as { error_description: string }).error_description,
+        `cross-origin call refused: ${method} ${path} is not open to other origins (the token, ticket, discovery and bearer API routes are)`,
+      );
     }
   });
 
