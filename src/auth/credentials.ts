@@ -41,7 +41,7 @@ export function credentialsFrom(request: FastifyRequest, sources: Sources): Pres
     const bearer = offered.filter((p) => p.startsWith(Subprotocols.bearerPrefix));
     if (bearer.length > 0) {
       const token = bearer[0]!.slice(Subprotocols.bearerPrefix.length);
-      if (bearer.length > 1 || !offered.includes(Subprotocols.chat) || !TOKEN68.test(token)) throw AuthFailures.malformed;
+      if (bearer.length > 1 || !offered.includes(Subprotocols.chat) || !TOKEN68.test(token)) throw AuthFailures.malformedSubprotocol;
       presented.push({ kind: 'token', token, source: 'subprotocol' });
     }
     const ticket = (request.query as Record<string, unknown> | undefined)?.ticket;

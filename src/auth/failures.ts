@@ -1,6 +1,6 @@
 // Every way authentication is refused, as named values: a catalogue code, the sentence the client sees, and the
 // RFC 6750 §3 challenge when presenting a (better) token could fix it. src/http/errors.ts renders them.
-import { type ErrorCode, ParleyError } from 'parley-chat-protocol';
+import { type ErrorCode, ParleyError, Subprotocols } from 'parley-chat-protocol';
 
 export class AuthFailure extends ParleyError {
   constructor(
@@ -22,6 +22,12 @@ export class AuthFailure extends ParleyError {
 export const AuthFailures = {
   missing: new AuthFailure('unauthorized', 'authentication required: send Authorization: Bearer <token>', 'Bearer'),
   malformed: new AuthFailure('invalid_request', 'malformed Authorization header: expected "Bearer <token>"', 'Bearer error="invalid_request"', 401),
+  malformedSubprotocol: new AuthFailure(
+    'invalid_request',
+    `malformed bearer subprotocol: offer "${Subprotocols.chat}" and exactly one "${Subprotocols.bearerPrefix}<token>" in Sec-WebSocket-Protocol`,
+    'Bearer error="invalid_request"',
+    401,
+  ),
   duplicateHeader: new AuthFailure('invalid_request', 'send one Authorization header, not several'),
   wrongScheme: new AuthFailure('unsupported_scheme', 'only the Bearer authentication scheme is accepted'),
   forbiddenOrigin: new AuthFailure('forbidden_origin', 'this Origin is not allowed'),

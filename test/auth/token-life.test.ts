@@ -232,6 +232,10 @@ describe('authenticating a socket without headers or cookies', () => {
     const alone = await expectRefusal(`${server.wsUrl}/ws`, {}, [`parley.bearer.${john}`]);
     assert.equal(alone.status, 401);
     assert.equal(alone.headers['www-authenticate'], 'Bearer error="invalid_request"');
+    const said = 'malformed bearer subprotocol: offer "parley.v1" and exactly one "parley.bearer.<token>" in Sec-WebSocket-Protocol';
+    assert.equal(JSON.parse(alone.body).error_description, said);
+    const twice = await expectRefusal(`${server.wsUrl}/ws`, {}, ['parley.v1', `parley.bearer.${john}`, 'parley.bearer.another']);
+    assert.deepEqual([twice.status, JSON.parse(twice.body).error_description], [401, said]);
     const forged = await expectRefusal(`${server.wsUrl}/ws`, {}, ['parley.v1', 'parley.bearer.abc.def.ghi']);
     assert.equal(forged.headers['www-authenticate'], 'Bearer error="invalid_token"');
   });
