@@ -107,6 +107,29 @@ export class Harness {
 }
 
 /** The page has joined its room once the online list (filled from the `joined` frame) names the user. */
+/**
+ * A switch on a browser context's sockets to Parley, which go through a relay here. `cut`: the network is gone —
+ * frames are dropped both ways and new sockets refused (`refused` counts them). Chromium's offline mode alone
+ * would hold a socket's frames and deliver them later.
+ */
+export async function socketSwitch(context: BrowserContext): Promise<{ cut: boolean; readonly refused: number }> {
+  const state = { cut: false, refused: 0 };
+  await context.routeWebSocket(/\/ws$/, (ws) => {
+    if (state.cut) {
+      state.refused++;
+      return ws.close({ code: 1011, reason: 'test: the network is gone' });
+    }
+    const upstream = ws.connectToServer();
+    ws.onMessage((message) => {
+      if (!state.cut) upstream.send(message);
+    });
+    upstream.onMessage((message) => {
+      if (!state.cut) ws.send(message);
+    });
+  });
+  return state;
+}
+
 export async function joined(page: Page): Promise<void> {
   await page.waitForFunction(() => {
     const me = document.querySelector('#me')?.textContent;

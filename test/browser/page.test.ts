@@ -17,6 +17,7 @@ import {
   screenshot,
   shown,
   skip,
+  socketSwitch,
   timeout,
   type,
   waitForMessage,
@@ -249,23 +250,7 @@ describe('the chat page', { skip, timeout: 20 * timeout }, () => {
     timeout: 2 * timeout,
   }, async () => {
     const john = await harness.newPage({ viewport: PHONE });
-    // John's sockets go through this relay. `cut` is the network gone: frames are dropped both ways and new
-    // sockets refused. (Chromium's offline mode alone would hold a socket's frames and deliver them later.)
-    let cut = false;
-    let refused = 0;
-    await john.context.routeWebSocket(/\/ws$/, (ws) => {
-      if (cut) {
-        refused++;
-        return ws.close({ code: 1011, reason: 'test: the network is gone' });
-      }
-      const upstream = ws.connectToServer();
-      ws.onMessage((message) => {
-        if (!cut) upstream.send(message);
-      });
-      upstream.onMessage((message) => {
-        if (!cut) ws.send(message);
-      });
-    });
+    const network = await socketSwitch(john.context);
     await john.page.goto(`${server.url}/`);
     assert.equal(await harness.submitLogin(john.page, 'johndoe', 'secret'), 303);
     await joined(john.page);
@@ -273,7 +258,7 @@ describe('the chat page', { skip, timeout: 20 * timeout }, () => {
     const tag = Date.now().toString(36);
     const body = `written offline ${tag}`;
 
-    cut = true;
+    network.cut = true;
     await john.context.setOffline(true);
     await john.page.locator('#banner').waitFor({ state: 'visible', timeout: 6000 });
     assert.equal(await john.page.locator('#banner').textContent(), 'You are offline. Messages you send will go out when the connection is back.');
@@ -284,7 +269,7 @@ describe('the chat page', { skip, timeout: 20 * timeout }, () => {
     assert.equal(await pending.locator('.state').textContent(), 'Sending…');
     await screenshot(john.page, 'phone-light-offline-sending');
     // The heartbeat gives up on the dead socket and the page tries a new one (refused).
-    while (refused === 0) await john.page.waitForTimeout(100);
+    while (network.refused === 0) await john.page.waitForTimeout(100);
 
     // The network is back for pages, not yet for sockets: after the reload, only the outbox knows the message.
     await john.context.setOffline(false);
@@ -293,7 +278,7 @@ describe('the chat page', { skip, timeout: 20 * timeout }, () => {
     assert.equal(await john.page.locator('#messages li[data-state="sending"] .body').textContent(), body, 'the outbox survived the reload');
     assert.equal(await messageRow(jane.page, body).count(), 0);
 
-    cut = false;
+    network.cut = false;
     await waitForMessage(jane.page, 'johndoe', body);
     await waitForMessage(john.page, 'johndoe', body);
     await john.page.locator('#messages li[data-state]').waitFor({ state: 'detached' });
@@ -318,31 +303,17 @@ describe('the chat page', { skip, timeout: 20 * timeout }, () => {
     assert.equal((await api('janedoe', 'POST', '/rooms', { name: 'backroom', private: true })).status, 201);
     assert.equal((await api('janedoe', 'PUT', '/rooms/backroom/members/johndoe')).status, 200);
     const john = await harness.newPage({ viewport: DESKTOP });
-    let cut = false;
-    let refused = 0;
-    await john.context.routeWebSocket(/\/ws$/, (ws) => {
-      if (cut) {
-        refused++;
-        return ws.close({ code: 1011, reason: 'test: the network is gone' });
-      }
-      const upstream = ws.connectToServer();
-      ws.onMessage((message) => {
-        if (!cut) upstream.send(message);
-      });
-      upstream.onMessage((message) => {
-        if (!cut) ws.send(message);
-      });
-    });
+    const network = await socketSwitch(john.context);
     await john.page.goto(`${server.url}/login?next=/%23backroom`);
     assert.equal(await harness.submitLogin(john.page, 'johndoe', 'secret'), 303);
     await joined(john.page);
     // While John is cut off, he writes; meanwhile the owner removes him. When he is back, the room refuses him.
-    cut = true;
+    network.cut = true;
     await type(john.page, 'too late');
     await john.page.locator('#messages li[data-state="sending"]').waitFor();
     assert.equal((await api('janedoe', 'DELETE', '/rooms/backroom/members/johndoe')).status, 204);
-    while (refused === 0) await john.page.waitForTimeout(100); // the page has given up on the dead socket
-    cut = false;
+    while (network.refused === 0) await john.page.waitForTimeout(100); // the page has given up on the dead socket
+    network.cut = false;
     const failed = john.page.locator('#messages li[data-state="failed"]');
     await failed.waitFor();
     assert.equal(await failed.locator('.state span').textContent(), 'Not sent. You cannot post in #backroom.');
