@@ -139,7 +139,15 @@ export class ChatService {
    * missed after `since` (or the last messages) first. `onRemoved` runs if a moderator removes the user.
    */
   async join(listener: Listener, name: string, options: { since?: number; onRemoved: () => void }): Promise<Membership> {
-    await this.readable(listener.actor, name);
+    const room = await this.readable(listener.actor, name);
+    // A position past the newest entry comes from another history (a new or restored database): replaying after it
+    // would withhold every entry up to it, silently. (A client only ever sees committed seqs, so no race makes it.)
+    if (options.since !== undefined && options.since > room.lastSeq) {
+      throw new ParleyError(
+        'since_ahead',
+        `${name} has nothing after seq ${room.lastSeq}, and you asked for what came after ${options.since}: this is not the history you kept (a new or restored database); join without since`,
+      );
+    }
     const membership = new Membership(this, name, listener, options.since, options.onRemoved);
     if ((await this.hub.add(name, membership)) && (await this.presenceChange('arrive', name, membership.user))) {
       this.hub.publish({ type: 'presence', room: name, user: membership.user, state: 'online' });

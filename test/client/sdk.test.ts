@@ -86,6 +86,26 @@ describe('client SDK', () => {
     jane.close();
   });
 
+  test('a kept position the server has never reached (since_ahead): the room is joined afresh and the app is told', async () => {
+    const john = await loggedIn(server, 'johndoe');
+    const jane = await loggedIn(server, 'janedoe');
+    await jane.join('general');
+    const top = (await jane.send('general', 'before the restore')).seq;
+    const errors = record(john, 'error');
+    const recent = next(john, 'message', (m) => m.body === 'before the restore');
+    const joined = await john.join('general', { since: top + 1000 });
+    assert.equal(joined.room, 'general');
+    assert.equal((await recent).seq, top, 'the recent messages come again, below the kept position');
+    assert.deepEqual(
+      errors.map((e) => e.code),
+      ['since_ahead'],
+    );
+    const live = next(john, 'message', (m) => m.body === 'after the restore');
+    await jane.send('general', 'after the restore');
+    assert.equal((await live).seq, top + 1);
+    assert.equal(john.lastSeq('general'), top + 1);
+  });
+
   test('typing reaches the other members', async () => {
     const john = await loggedIn(server);
     const jane = await loggedIn(server, 'janedoe');

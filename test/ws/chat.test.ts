@@ -125,6 +125,27 @@ describe('/ws chat', () => {
     b.close();
   });
 
+  test('a since past the room’s newest entry is refused (since_ahead), not left to withhold what comes', async () => {
+    const a = await joined(john);
+    a.send({ type: 'send', room: 'general', body: 'the top', clientId: 'top' });
+    const top = await a.next((f) => f.type === 'ack');
+    const b = await Client.chat(server, jane);
+    b.send({ type: 'join', room: 'general', since: top.seq + 500, ref: 'far' });
+    const refused = await b.next((f) => f.type === 'error');
+    assert.deepEqual({ code: refused.code, ref: refused.ref, retryable: refused.retryable }, { code: 'since_ahead', ref: 'far', retryable: false });
+    assert.equal(
+      refused.message,
+      `general has nothing after seq ${top.seq}, and you asked for what came after ${top.seq + 500}: this is not the history you kept (a new or restored database); join without since`,
+    );
+    // At the top exactly is the ordinary resume; the socket was never harmed.
+    b.send({ type: 'join', room: 'general', since: top.seq });
+    await b.next((f) => f.type === 'joined');
+    a.send({ type: 'send', room: 'general', body: 'after the top', clientId: 'after-top' });
+    assert.equal((await b.next((f) => f.type === 'message')).body, 'after the top');
+    a.close();
+    b.close();
+  });
+
   test('history pages backwards, oldest first within the page', async () => {
     const a = await joined(john);
     const acks: Frame[] = [];

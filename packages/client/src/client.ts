@@ -365,6 +365,13 @@ export class ParleyClient extends Emitter<ClientEvents> {
       return call.reject(new ParleyError(error.code, error.message, error.retryable));
     }
     const room = ref?.startsWith(JOIN_REF) ? this.rooms.get(ref.slice(JOIN_REF.length)) : undefined;
+    if (room && !room.live && error.code === 'since_ahead') {
+      // The server's history is not the one this position came from: start over from its recent messages (their
+      // seqs may be below what was seen), and tell the app, which may hold messages the server no longer has.
+      room.lastSeq = undefined;
+      this.sendJoin(ref!.slice(JOIN_REF.length), room);
+      return this.emit('error', error);
+    }
     if (room && !room.live) {
       // The room cannot be joined (no such room, no access): stop trying, and fail what waited for it.
       const waited = room.waiting.length > 0;

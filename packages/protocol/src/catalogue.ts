@@ -182,6 +182,13 @@ export const ErrorCodes = {
   not_joined: { status: 409, retryable: false, message: 'join the room first', on: ws },
   not_member: { status: 409, retryable: false, message: 'you are not a member of this room: join it first', on: http },
   room_archived: { status: 409, retryable: false, message: 'the room is archived: it can be read, not written to', on: both },
+  /** A join's `since` past the room's newest entry: the position is from another history (a new or restored database). */
+  since_ahead: {
+    status: 409,
+    retryable: false,
+    message: 'the room has no entry at that position: this is not the history you kept; join without since',
+    on: ws,
+  },
   // Frames.
   bad_frame: { status: 400, retryable: false, message: 'frames must be JSON objects; the socket is closed (1008)', on: ws },
   unknown_type: { status: 400, retryable: false, message: 'unknown frame type', on: ws },

@@ -19,7 +19,7 @@ export const ClientFrames = {
   join: Type.Object(
     { type: Type.Literal('join'), room: RoomName, since: Type.Optional(Seq), ref: Ref },
     {
-      description: `start receiving \`room\`: replays every stream entry with \`seq > since\` (without \`since\`: the last ${Limits.recentOnJoin} messages), then live — no gap, no duplicate. Private rooms and DMs: members only (\`error forbidden\`)`,
+      description: `start receiving \`room\`: replays every stream entry with \`seq > since\` (without \`since\`: the last ${Limits.recentOnJoin} messages), then live — no gap, no duplicate. Private rooms and DMs: members only (\`error forbidden\`). A \`since\` past the room's newest entry is refused (\`error since_ahead\`): nothing after it would ever be sent`,
     },
   ),
   leave: Type.Object({ type: Type.Literal('leave'), room: RoomName, ref: Ref }, { description: 'stop receiving it (answered `left`)' }),
