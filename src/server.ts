@@ -45,6 +45,7 @@ import { RedisRateLimiter } from './limits/redis-rate-limiter.js';
 import { createLogger, RequestLog } from './logger.js';
 import { MemoryPresence } from './presence/memory.js';
 import { RedisPresence } from './presence/redis.js';
+import { redisOutageLog } from './startup-errors.js';
 import { lockDataDir } from './store/lock.js';
 import { makeDataDir, openStore } from './store/open.js';
 import type { Store } from './store/store.js';
@@ -126,13 +127,13 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
   if (!parts.store) owned.push(store);
   const bus =
     parts.bus ??
-    (config.redisUrl ? new RedisBus(config.redisUrl, config.redisPrefix, (error) => app.log.warn({ err: error }, 'redis bus')) : new MemoryBus());
+    (config.redisUrl ? new RedisBus(config.redisUrl, config.redisPrefix, redisOutageLog(app.log, config.redisUrl, 'the bus')) : new MemoryBus());
   if (!parts.bus) owned.push(bus);
   const nodeId = parts.nodeId ?? randomUUID();
   const presence =
     parts.presence ??
     (config.redisUrl
-      ? new RedisPresence(config.redisUrl, config.redisPrefix, nodeId, PRESENCE_TTL_MS, (error) => app.log.warn({ err: error }, 'redis presence'))
+      ? new RedisPresence(config.redisUrl, config.redisPrefix, nodeId, PRESENCE_TTL_MS, redisOutageLog(app.log, config.redisUrl, 'presence'))
       : new MemoryPresence(nodeId));
   if (!parts.presence && presence instanceof RedisPresence) owned.push(presence);
 
@@ -169,7 +170,7 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
     () => void feed.poke(),
   );
   const limiter = config.redisUrl
-    ? new RedisRateLimiter(config.redisUrl, config.redisPrefix, (error) => app.log.warn({ err: error }, 'redis rate limiter'))
+    ? new RedisRateLimiter(config.redisUrl, config.redisPrefix, redisOutageLog(app.log, config.redisUrl, 'rate limits'))
     : new MemoryRateLimiter();
   owned.push(limiter);
   const budgets = new AttemptBudgets(limiter, { perSubject: config.loginRateLimit, perAddress: config.addressRateLimit, windowMs: 60_000 }, app.log);

@@ -1,7 +1,8 @@
 // Start-up failures that a person fixes by changing one setting: the port is taken, the host is not this
 // machine's, the data directory cannot be one, the database refuses. Each becomes a ConfigError whose one sentence
 // says what went wrong and which setting to change, so the CLI prints `parley: …` and exits 2 instead of a stack
-// trace. Anything else is passed through untouched: a failure nobody expected should keep its stack.
+// trace. Anything else is passed through untouched: a failure nobody expected should keep its stack. And one
+// failure that must not stop start-up, since a node serves its own sockets without it: Redis away, said once.
 import { ConfigError, SETTINGS, type SettingName } from './config.js';
 
 const change = (name: SettingName) => `--${SETTINGS[name].flag} or ${SETTINGS[name].env}`;
@@ -45,16 +46,46 @@ export function dataDirError(error: unknown, dataDir: string): unknown {
 export function databaseError(error: unknown, databaseUrl: string): unknown {
   const code = (error as { code?: unknown }).code;
   if (typeof code !== 'string' || !/^(E[A-Z]+|08...|28...|3D...)$/.test(code)) return error;
-  let shown = 'the PostgreSQL database';
-  let password = '';
-  try {
-    const url = new URL(databaseUrl);
-    password = decodeURIComponent(url.password);
-    shown += ` ${url.protocol}//${url.username ? `${url.username}@` : ''}${url.host}${url.pathname}`;
-  } catch {
-    // not a URL after all: named by the setting alone
-  }
+  const { shown, password } = withoutPassword(databaseUrl);
   const message = (error as Error).message;
   const reason = password ? message.replaceAll(password, '***') : message;
-  return new ConfigError(`cannot use ${shown}: ${reason}; check ${change('databaseUrl')}`);
+  return new ConfigError(`cannot use the PostgreSQL database${shown ? ` ${shown}` : ''}: ${reason}; check ${change('databaseUrl')}`);
+}
+
+/** A service URL fit to print (no password; empty when it is not a URL), and the password to blank out of reasons. */
+export function withoutPassword(serviceUrl: string): { shown: string; password: string } {
+  try {
+    const url = new URL(serviceUrl);
+    return {
+      shown: `${url.protocol}//${url.username ? `${url.username}@` : ''}${url.host}${url.pathname}`,
+      password: decodeURIComponent(url.password),
+    };
+  } catch {
+    return { shown: '', password: '' };
+  }
+}
+
+/**
+ * What a Redis connection (bus, presence, rate limits) says while Redis cannot be reached: ioredis retries every
+ * 2 s and reports each failure, which was four stack traces every 2 s. Now one line names the outage, what the node
+ * does meanwhile and which setting to check, then at most one a minute with how many failures it stood for.
+ */
+export function redisOutageLog(log: { warn(fields: object, message: string): void }, redisUrl: string, part: string, everyMs = 60_000) {
+  const { shown, password } = withoutPassword(redisUrl);
+  let saidAt = Number.NEGATIVE_INFINITY;
+  let unsaid = 0;
+  return (error: unknown): void => {
+    const now = Date.now();
+    if (now - saidAt < everyMs) {
+      unsaid++;
+      return;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    log.warn(
+      { part, reason: password ? message.replaceAll(password, '***') : message, ...(unsaid > 0 ? { failuresSinceLastLine: unsaid } : {}) },
+      `Redis${shown ? ` at ${shown}` : ''} cannot be reached (${part}): this node serves its own sockets, /readyz answers 503 until Redis answers; check ${change('redisUrl')}`,
+    );
+    saidAt = now;
+    unsaid = 0;
+  };
 }

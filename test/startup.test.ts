@@ -2,12 +2,13 @@
 // no stack trace. The causes are real: a port held by a real listener, a file where the data directory should
 // be, a PostgreSQL port nobody listens on, a database that does not exist.
 import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { tempDir } from './helpers.js';
-import { parley, type Run } from './support/cli.js';
+import { BIN, parley, type Run } from './support/cli.js';
 import { needs, POSTGRES_URL } from './support/services.js';
 
 /** Exit 2 and exactly `sentence` on stderr, prefixed `parley: `: no stack trace, nothing on stdout. */
@@ -109,3 +110,51 @@ describe('parley serve on a PostgreSQL database that does not exist', () => {
     assert.doesNotMatch(run.stderr, /hunter2/);
   });
 });
+
+describe('Redis that cannot be reached does not stop a node, and is said once', () => {
+  test('one line per part (bus, presence, rate limits) naming PARLEY_REDIS_URL, no stack, /readyz 503', { timeout: 30_000 }, async () => {
+    const dir = tempDir('parley-redis-away-');
+    const nobody = await holdPort(); // a free port, closed again: nothing listens there
+    await nobody.close();
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data', dir, '--redis-url', `redis://:sesame@127.0.0.1:${nobody.port}`], {
+      env: { PATH: process.env.PATH, PARLEY_LOG_LEVEL: 'info' },
+    });
+    let log = '';
+    child.stdout.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    try {
+      const url = await listening(child, () => log);
+      assert.equal((await fetch(`${url}/readyz`)).status, 503);
+      // ioredis retries about every 2 s and reports each failure: 6 s is three rounds of them.
+      await new Promise((resolve) => setTimeout(resolve, 6000));
+      const warnings = log
+        .split('\n')
+        .filter((line) => line.includes('"level":40') && line.includes('Redis'))
+        .map((line) => JSON.parse(line) as { msg: string; part: string; stack?: string; err?: unknown });
+      assert.deepEqual(warnings.map((w) => w.part).sort(), ['presence', 'rate limits', 'the bus'], log);
+      for (const warning of warnings) {
+        assert.equal(
+          warning.msg,
+          `Redis at redis://127.0.0.1:${nobody.port} cannot be reached (${warning.part}): this node serves its own sockets, /readyz answers 503 until Redis answers; check --redis-url or PARLEY_REDIS_URL`,
+        );
+        assert.equal(warning.err, undefined, 'no error object, so no stack trace');
+      }
+      assert.doesNotMatch(log, /sesame/, 'the password is never logged');
+      assert.doesNotMatch(log, / {4}at /);
+    } finally {
+      child.kill('SIGKILL');
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** The address a `parley serve` child says it listens at. */
+async function listening(child: ChildProcess, log: () => string): Promise<string> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the server did not start:\n${log()}`);
+    const url = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(log())?.[1];
+    if (url) return url;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
