@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
-import fastifyWebsocket from '@fastify/websocket';
+import fastifyWebsocket, { type WebsocketPluginOptions } from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { CloseCodes, Limits } from 'parley-chat-protocol';
 import { adminRoutes } from './api/admin.js';
@@ -53,6 +53,7 @@ import { pageRoutes } from './web/pages.js';
 import { startHeartbeat } from './ws/heartbeat.js';
 import { LiveSockets } from './ws/live-sockets.js';
 import { wsRoutes } from './ws/routes.js';
+import { ParleySocket } from './ws/socket-class.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -211,8 +212,15 @@ export async function buildServer(config: Config, parts: ServerParts = {}): Prom
   });
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody);
+  type SocketOptions = NonNullable<WebsocketPluginOptions['options']>;
+  const socketOptions: SocketOptions = {
+    maxPayload: Limits.frameBytes,
+    handleProtocols: selectProtocol,
+    // The types ask for the ws module's statics too (Server, …), which a subclass has at run time only.
+    WebSocket: ParleySocket as unknown as SocketOptions['WebSocket'],
+  };
   await app.register(fastifyWebsocket, {
-    options: { maxPayload: Limits.frameBytes, handleProtocols: selectProtocol },
+    options: socketOptions,
     preClose: async () => {
       for (const client of app.websocketServer.clients) client.close(CloseCodes.shuttingDown.code, CloseCodes.shuttingDown.reason);
     },

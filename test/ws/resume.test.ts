@@ -495,6 +495,7 @@ describe('resume: nothing lost, nothing doubled', () => {
 
   // A resume from far behind: more backlog than the server's 4 MiB slow-consumer allowance.
   const BACKLOG = 6000;
+  const WINDOW = 200;
   const PADDING = 'x'.repeat(1000);
   let backlog: Promise<{ base: number; bodies: string[] }> | undefined;
   function storeBacklog() {
@@ -504,20 +505,27 @@ describe('resume: nothing lost, nothing doubled', () => {
       const bodies = [...Array(BACKLOG).keys()].map((n) => `backlog-${n}-${PADDING}`);
       const ws = new WebSocket(`${server.wsUrl}/ws`, { headers: { authorization: `Bearer ${token}` } });
       let acks = 0;
+      let sent = 0;
+      const sendNext = () => {
+        if (sent < BACKLOG) ws.send(JSON.stringify({ type: 'send', room: ROOM, body: bodies[sent], clientId: `backlog-${sent++}` }));
+      };
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`backlog: ${acks}/${BACKLOG} acks`)), 20_000);
         ws.on('error', reject);
         ws.on('close', (code) => reject(new Error(`backlog: the sender was closed (${code}) after ${acks} acks`)));
         ws.on('message', (data) => {
           const frame = JSON.parse(data.toString()) as Frame;
-          // This sender wants acks, not the 6 MB stream of its own messages: it joins past the end.
-          if (frame.type === 'welcome') ws.send(JSON.stringify({ type: 'join', room: ROOM, since: base + BACKLOG }));
-          if (frame.type === 'joined')
-            for (const [n, body] of bodies.entries()) ws.send(JSON.stringify({ type: 'send', room: ROOM, body, clientId: `backlog-${n}` }));
+          // This sender wants acks: it joins at the top (a since past it is refused) and lets its own messages go by,
+          // keeping WINDOW sends in flight so that their echo never outgrows what the server lets a socket leave unread.
+          if (frame.type === 'welcome') ws.send(JSON.stringify({ type: 'join', room: ROOM, since: base }));
+          if (frame.type === 'joined') for (let n = 0; n < WINDOW; n++) sendNext();
           if (frame.type === 'error') reject(new Error(JSON.stringify(frame)));
-          if (frame.type === 'ack' && ++acks === BACKLOG) {
-            clearTimeout(timer);
-            resolve();
+          if (frame.type === 'ack') {
+            sendNext();
+            if (++acks === BACKLOG) {
+              clearTimeout(timer);
+              resolve();
+            }
           }
         });
       });
