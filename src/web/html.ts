@@ -34,6 +34,8 @@ export interface FormPageOptions {
   registrationOpen: boolean;
   /** No account exists yet: say how to make the first one. */
   firstRun?: boolean;
+  /** Arrived from the page's Log out: say so (a fixed sentence; nothing from the address is shown). */
+  signedOut?: boolean;
 }
 
 const brand = '<p class="brand-mark"><span class="logo" aria-hidden="true"></span>Parley</p>';
@@ -51,6 +53,7 @@ export function loginPage(o: FormPageOptions): string {
     `<main class="card">
 ${brand}
 ${firstRunHint(o)}
+${o.signedOut ? '<p id="signed-out" class="signed-out" role="status">You are signed out.</p>' : ''}
 <h1>Log in</h1>
 ${o.error ? `<p class="error" role="alert">${escapeHtml(o.error)}</p>` : ''}
 <form method="post" action="/login">
