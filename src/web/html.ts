@@ -185,15 +185,17 @@ ${admin ? '<a id="admin-link" class="toggle plain" href="/admin">Admin</a>' : ''
 <p id="notice" class="notice" role="alert"></p>
 <div class="messages-wrap">
 <ol id="messages" class="messages" tabindex="0" aria-label="Messages"></ol>
+<div id="room-empty" class="room-empty" hidden><p class="empty-title"></p><p class="empty-topic"></p></div>
 <button type="button" id="jump-latest" class="jump" hidden>Jump to latest</button>
 </div>
 <p id="typing" class="typing"></p>
 <form id="composer" class="composer" autocomplete="off">
 <label for="body" class="sr-only" id="body-label">Message</label>
 <ul id="mention-list" class="suggestions" role="listbox" aria-label="People to mention" hidden></ul>
-<textarea id="body" name="body" rows="1" maxlength="${Limits.bodyLength}" placeholder="Message" enterkeyhint="send" aria-describedby="composer-hint"
+<textarea id="body" name="body" rows="1" placeholder="Message" enterkeyhint="send" aria-describedby="body-count composer-hint"
  aria-autocomplete="list" aria-controls="mention-list"></textarea>
 <button type="submit" class="primary send">Send</button>
+<p id="body-count" class="body-count" hidden></p>
 <p id="composer-hint" class="composer-hint">Enter to send, Shift+Enter for a new line, @ to mention someone, Up to edit your last message.</p>
 </form>
 </main>
