@@ -34,6 +34,8 @@ export interface FormPageOptions {
   registrationOpen: boolean;
   /** No account exists yet: say how to make the first one. */
   firstRun?: boolean;
+  /** Arrived from the page's Log out: say so (a fixed sentence; nothing from the address is shown). */
+  signedOut?: boolean;
 }
 
 const brand = '<p class="brand-mark"><span class="logo" aria-hidden="true"></span>Parley</p>';
@@ -51,6 +53,7 @@ export function loginPage(o: FormPageOptions): string {
     `<main class="card">
 ${brand}
 ${firstRunHint(o)}
+${o.signedOut ? '<p id="signed-out" class="signed-out" role="status">You are signed out.</p>' : ''}
 <h1>Log in</h1>
 ${o.error ? `<p class="error" role="alert">${escapeHtml(o.error)}</p>` : ''}
 <form method="post" action="/login">
@@ -182,15 +185,17 @@ ${admin ? '<a id="admin-link" class="toggle plain" href="/admin">Admin</a>' : ''
 <p id="notice" class="notice" role="alert"></p>
 <div class="messages-wrap">
 <ol id="messages" class="messages" tabindex="0" aria-label="Messages"></ol>
+<div id="room-empty" class="room-empty" hidden><p class="empty-title"></p><p class="empty-topic"></p></div>
 <button type="button" id="jump-latest" class="jump" hidden>Jump to latest</button>
 </div>
 <p id="typing" class="typing"></p>
 <form id="composer" class="composer" autocomplete="off">
 <label for="body" class="sr-only" id="body-label">Message</label>
 <ul id="mention-list" class="suggestions" role="listbox" aria-label="People to mention" hidden></ul>
-<textarea id="body" name="body" rows="1" maxlength="${Limits.bodyLength}" placeholder="Message" enterkeyhint="send" aria-describedby="composer-hint"
+<textarea id="body" name="body" rows="1" placeholder="Message" enterkeyhint="send" aria-describedby="body-count composer-hint"
  aria-autocomplete="list" aria-controls="mention-list"></textarea>
 <button type="submit" class="primary send">Send</button>
+<p id="body-count" class="body-count" hidden></p>
 <p id="composer-hint" class="composer-hint">Enter to send, Shift+Enter for a new line, @ to mention someone, Up to edit your last message.</p>
 </form>
 </main>

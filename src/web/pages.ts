@@ -53,6 +53,8 @@ export function safeNext(next: unknown): string {
 export const REFRESH_PATH = '/auth/refresh';
 /** The logout the page's form posts to: the refresh cookie reaches it too, so the login dies even without the access cookie. */
 export const LOGOUT_PATH = '/auth/logout';
+/** Where a logout lands: a fixed flag the login page turns into "You are signed out." (it never echoes the address). */
+const SIGNED_OUT_PATH = '/login?signed_out=1';
 
 export async function pageRoutes(app: FastifyInstance, options: PagesOptions): Promise<void> {
   const { accounts, sessions, authenticator, budgets } = options;
@@ -129,9 +131,11 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
   });
 
   app.get('/login', { schema: page }, async (request, reply) => {
-    const next = safeNext((request.query as Record<string, unknown>).next);
+    const query = request.query as Record<string, unknown>;
+    const next = safeNext(query.next);
     const firstRun = !(await accounts.hasUsers());
-    return html(reply, 200, loginPage({ next, registrationOpen: options.registrationOpen, firstRun }));
+    const signedOut = query.signed_out === '1';
+    return html(reply, 200, loginPage({ next, registrationOpen: options.registrationOpen, firstRun, signedOut }));
   });
 
   const registrationClosed = (reply: FastifyReply) =>
@@ -213,7 +217,7 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
     if (family) families.add(family);
     for (const each of families) await sessions.revokeFamily(each);
     clearSessionCookies(request, reply);
-    return reply.code(303).header('cache-control', 'no-store').redirect('/login');
+    return reply.code(303).header('cache-control', 'no-store').redirect(SIGNED_OUT_PATH);
   }
   app.post(LOGOUT_PATH, { schema: page, preHandler: sameOriginPost }, logout);
   // Where the page's form posted before the refresh cookie could reach a logout; kept for pages still open.

@@ -156,9 +156,9 @@ describe('browser chat', { skip, timeout: 10 * timeout }, () => {
     assert.deepEqual(pageErrors, []);
   });
 
-  test('logging out lands on /login and / redirects to login again', { timeout }, async () => {
+  test('logging out lands on /login (saying so) and / redirects to login again', { timeout }, async () => {
     const { context, page } = await loggedIn('johndoe');
-    await Promise.all([page.waitForURL(`${server.url}/login`), page.getByRole('button', { name: 'Log out' }).click()]);
+    await Promise.all([page.waitForURL(`${server.url}/login?signed_out=1`), page.getByRole('button', { name: 'Log out' }).click()]);
     assert.equal(await page.locator('h1').textContent(), 'Log in');
     assert.equal(
       (await context.cookies()).find((c) => c.name === 'parley_token'),

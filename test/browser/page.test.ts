@@ -4,6 +4,7 @@
 // screenshots in test-output/screenshots/ for a person to look at.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { Limits } from 'parley-chat-protocol/catalogue';
 import type { Page } from 'playwright-core';
 import { Client, getToken } from '../helpers.js';
 import {
@@ -469,6 +470,109 @@ describe('the chat page', { skip, timeout: 20 * timeout }, () => {
     await page.locator('#room-title[data-room="random"]').waitFor();
     await page.goForward();
     await page.locator('#room-title[data-room="general"]').waitFor();
+    assert.deepEqual(harness.pageErrors, []);
+  });
+
+  test('a message over the limit is never cut: a counter near the composer, no send, the text kept', { timeout }, async () => {
+    const john = await harness.loggedIn('johndoe', undefined, { viewport: PHONE });
+    const counter = john.page.locator('#body-count');
+    const send = john.page.getByRole('button', { name: 'Send' });
+    // A paste 612 characters over the limit: all of it stays in the composer (no maxlength cuts it).
+    const tag = `long-${Date.now().toString(36)}`;
+    const over = `${tag} ${'x'.repeat(Limits.bodyLength + 611 - tag.length)}`;
+    await john.page.click('#body');
+    await john.page.keyboard.insertText(over);
+    assert.equal((await john.page.inputValue('#body')).length, Limits.bodyLength + 612, 'the paste was cut');
+    await counter.waitFor();
+    const limit = Limits.bodyLength.toLocaleString('en-US');
+    assert.equal(await counter.textContent(), `${(Limits.bodyLength + 612).toLocaleString('en-US')} / ${limit} — shorten the message to send it`);
+    assert.ok(await send.isDisabled(), 'Send is disabled while over the limit');
+    assert.equal(await john.page.locator('#body').getAttribute('aria-invalid'), 'true');
+    await screenshot(john.page, 'phone-light-composer-too-long');
+    // Enter does nothing: the text stays, nothing goes out.
+    await john.page.press('#body', 'Enter');
+    await john.page.waitForTimeout(300);
+    assert.equal(await john.page.inputValue('#body'), over);
+    assert.equal(await john.page.locator('#messages li[data-client-id]').count(), 0, 'nothing was queued');
+    assert.ok(!(await shown(john.page)).some((m) => m.body.startsWith(tag)), 'nothing was sent');
+
+    // Within the last tenth: the count alone, and it sends. Well under: no counter at all.
+    const near = `${tag} ${'y'.repeat(Limits.bodyLength - 10 - tag.length - 1)}`;
+    await john.page.fill('#body', near);
+    assert.equal(await counter.textContent(), `${(Limits.bodyLength - 10).toLocaleString('en-US')} / ${limit}`);
+    assert.ok(await send.isEnabled());
+    await screenshot(john.page, 'phone-light-composer-near-limit');
+    await john.page.fill('#body', 'short');
+    await counter.waitFor({ state: 'hidden' });
+    await john.page.fill('#body', near);
+    await john.page.press('#body', 'Enter');
+    await john.page.waitForFunction(() => (document.querySelector('#body') as HTMLTextAreaElement).value === '');
+    await waitForMessage(john.page, 'johndoe', near);
+    await counter.waitFor({ state: 'hidden' });
+    assert.deepEqual(harness.pageErrors, []);
+  });
+
+  test('the @mention list closes when the message is sent, and when the composer is emptied (phone)', { timeout }, async () => {
+    const jane = await harness.loggedIn('janedoe', undefined, { viewport: PHONE });
+    const list = jane.page.locator('#mention-list');
+    const tag = Date.now().toString(36);
+    // Filled and sent at once: the suggestions were still on their way when Enter sent the message.
+    await jane.page.fill('#body', `quick ${tag} @jo`);
+    await jane.page.press('#body', 'Enter');
+    await waitForMessage(jane.page, 'janedoe', `quick ${tag} @jo`);
+    await jane.page.waitForTimeout(600); // past the picker's debounce and its directory lookup
+    assert.ok(await list.isHidden(), 'the suggestions stayed open after the message was sent');
+    assert.equal(await jane.page.locator('#body').getAttribute('aria-activedescendant'), null);
+    await screenshot(jane.page, 'phone-light-mention-after-send');
+    // Typed slowly, the list is open when the composer is emptied: it closes.
+    await jane.page.locator('#body').pressSequentially('hi @jo');
+    await list.locator('[role=option]').first().waitFor();
+    await jane.page.fill('#body', '');
+    await list.waitFor({ state: 'hidden' });
+    assert.deepEqual(harness.pageErrors, []);
+  });
+
+  test('an empty room says so, calmly and outside the list; the first message replaces it', { timeout }, async () => {
+    const name = `design-${Date.now().toString(36)}`;
+    const created = await api('johndoe', 'POST', '/rooms', { name, topic: 'Mockups and reviews' });
+    assert.equal(created.status, 201);
+    const john = await harness.loggedIn('johndoe', undefined, { viewport: PHONE });
+    await john.page.evaluate((room) => (location.hash = room), name);
+    const empty = john.page.locator('#room-empty');
+    await empty.waitFor();
+    assert.equal(await empty.locator('.empty-title').textContent(), `This is the start of #${name}.`);
+    assert.equal(await empty.locator('.empty-topic').textContent(), 'Mockups and reviews');
+    // Not a row of the list (row counts and screen readers' "list, 0 items" stay right), nor a live region.
+    assert.equal(await john.page.locator('#messages li').count(), 0);
+    assert.deepEqual(await shown(john.page), []);
+    assert.equal(await empty.evaluate((node) => node.closest('[aria-live], [role=status], [role=alert], #messages')), null);
+    await screenshot(john.page, 'phone-light-empty-room');
+
+    assert.equal((await api('janedoe', 'POST', `/rooms/${name}/join`)).status, 200);
+    const jane = await poster('janedoe', name);
+    await jane.say('first!');
+    await waitForMessage(john.page, 'janedoe', 'first!');
+    assert.ok(await empty.isHidden(), 'the empty state went with the first message');
+    await screenshot(john.page, 'phone-light-empty-room-first-message');
+    jane.close();
+    assert.deepEqual(harness.pageErrors, []);
+  });
+
+  test('Log out lands on the login page saying "You are signed out." (a fixed sentence, never an echo)', { timeout }, async () => {
+    const john = await harness.loggedIn('johndoe', undefined, { viewport: PHONE });
+    await john.page.click('#open-rooms'); // on a phone, Log out is in the rooms drawer
+    await Promise.all([john.page.waitForURL(`${server.url}/login?signed_out=1`), john.page.getByRole('button', { name: 'Log out' }).click()]);
+    const notice = john.page.locator('#signed-out');
+    assert.equal(await notice.textContent(), 'You are signed out.');
+    assert.equal(await notice.getAttribute('role'), 'status');
+    await screenshot(john.page, 'phone-light-signed-out');
+    // Nothing else in the address is shown, and a wrong password afterwards says only that.
+    await john.page.goto(`${server.url}/login?signed_out=%3Cb%3Ehi%3C/b%3E`);
+    assert.equal(await notice.count(), 0);
+    assert.equal(await john.page.getByText('hi', { exact: true }).count(), 0);
+    await john.page.goto(`${server.url}/login?signed_out=1`);
+    assert.equal(await harness.submitLogin(john.page, 'johndoe', 'wrong-password'), 401);
+    assert.equal(await notice.count(), 0);
     assert.deepEqual(harness.pageErrors, []);
   });
 

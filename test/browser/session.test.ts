@@ -65,7 +65,7 @@ describe('browser session life', { skip, timeout: 10 * timeout }, () => {
       assert.equal(tab.url(), `${server.url}/#general`);
       assert.equal(await tab.locator('#banner').isHidden(), true);
     }
-    await Promise.all([page.waitForURL(`${server.url}/login`), page.getByRole('button', { name: 'Log out' }).click()]);
+    await Promise.all([page.waitForURL(`${server.url}/login?signed_out=1`), page.getByRole('button', { name: 'Log out' }).click()]);
     await other.waitForURL(/\/login/);
     // Its refresh cookie was revoked with the logout: no silent way back.
     await other.waitForSelector('form[action="/login"]');

@@ -43,7 +43,7 @@ const refresh = (server: RunningServer, token: string) =>
 async function logout(server: RunningServer, path: string, cookie: string) {
   const response = await fetch(`${server.url}${path}`, { method: 'POST', headers: { cookie, origin: server.url }, redirect: 'manual' });
   assert.equal(response.status, 303);
-  assert.equal(response.headers.get('location'), '/login');
+  assert.equal(response.headers.get('location'), '/login?signed_out=1');
   return response;
 }
 
@@ -112,7 +112,7 @@ describe('logout in Chromium, with its own cookie jar', { skip, timeout: 5 * tim
     const accessCookie = captured.find((c) => c.name === 'parley_token')!;
     assert.equal(refreshCookie.path, '/auth');
 
-    await Promise.all([first.waitForURL(`${server.url}/login`), first.getByRole('button', { name: 'Log out' }).click()]);
+    await Promise.all([first.waitForURL(`${server.url}/login?signed_out=1`), first.getByRole('button', { name: 'Log out' }).click()]);
 
     await assertError(await refresh(server, refreshCookie.value), 401, 'invalid_grant', /revoked/);
     await second.waitForURL(/\/login/);

@@ -275,9 +275,9 @@ describe('login', () => {
     assert.equal(foreign.status, 403, 'a real foreign Origin is never excused');
   });
 
-  test('logout clears the cookie and redirects to /login', async () => {
+  test('logout clears the cookie and redirects to /login, flagged signed out', async () => {
     const response = await post(server, '/logout', {}, { origin: server.url });
-    assertRedirect(response, '/login');
+    assertRedirect(response, '/login?signed_out=1');
     const cookies = tokenCookies(response);
     assert.equal(cookies.length, 1, JSON.stringify(response.headers.getSetCookie()));
     const cookie = cookies[0]!;

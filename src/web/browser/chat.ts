@@ -41,6 +41,8 @@ interface View {
 
 /** Rooms looked at last, the one in view included, stay joined (a switch back is instant, their counts live): this many. */
 const KEEP_JOINED = 3;
+/** The composer shows its count only in the last tenth of the limit: below that it would only be clutter. */
+const COUNT_FROM = 0.9;
 
 const me = $('#me').textContent!;
 const roomList = $<HTMLUListElement>('#room-list');
@@ -55,6 +57,9 @@ const list = $<HTMLOListElement>('#messages');
 const jumpButton = $<HTMLButtonElement>('#jump-latest');
 const composer = $<HTMLFormElement>('#composer');
 const input = $<HTMLTextAreaElement>('#body');
+const sendButton = $<HTMLButtonElement>('#composer .send');
+const bodyCount = $<HTMLElement>('#body-count');
+const emptyRoom = $<HTMLElement>('#room-empty');
 const banner = $<HTMLElement>('#banner');
 const notice = $<HTMLElement>('#notice');
 const typingLine = $<HTMLElement>('#typing');
@@ -247,6 +252,7 @@ function renderHeader(): void {
   input.placeholder = `Message ${label}`;
   $('#body-label').textContent = `Message ${label}`;
   list.setAttribute('aria-label', `Messages in ${label}`);
+  renderEmpty();
 }
 
 // ---- the message list
@@ -270,7 +276,26 @@ function renderMessages(o: { stick?: boolean } = {}): void {
     ...(dividerAfter !== undefined ? { dividerAfter } : {}),
   });
   if (stick) list.scrollTop = list.scrollHeight;
+  renderEmpty();
   readVisible();
+}
+
+/**
+ * A room with nothing in it says so, beside the list rather than in it: not a row (row counts stay right, a screen
+ * reader hears an empty list and this sentence, not a message). Shown only once the room is joined and the room
+ * list knows it never had a message, so a room whose replay is still coming never flashes it.
+ */
+function renderEmpty(): void {
+  const view = views.get(current);
+  const room = infoOf(current);
+  const empty = view?.joined === true && room.last_seq === 0 && list.childElementCount === 0;
+  emptyRoom.hidden = !empty;
+  if (!empty) return;
+  const start = room.kind === 'dm' ? `your conversation with ${nameOf(room)}` : labelOf(current);
+  $('#room-empty .empty-title').textContent = `This is the start of ${start}.`;
+  const topic = $('#room-empty .empty-topic');
+  topic.hidden = !room.topic;
+  topic.textContent = room.topic ?? '';
 }
 
 /** Says the new message (and only it) to screen readers. */
@@ -649,11 +674,42 @@ function deliver(entry: Outgoing): void {
   );
 }
 
+/** What Send would send: newlines inside are kept (they are the message's lines); blank lines around it are not. */
+function outgoingBody(): string {
+  return input.value.replace(/^\s*\n/, '').trimEnd();
+}
+
+/** The body's length as the server counts it (code points, not UTF-16 units). */
+function lengthOf(body: string): number {
+  return [...body].length;
+}
+
+/**
+ * Over the limit the text stays as typed (no maxlength cutting a paste short without a word): a count says by how
+ * much, Send is off and Enter does nothing until it is short enough. The count shows in the last tenth too.
+ */
+function renderCount(): void {
+  const length = lengthOf(outgoingBody());
+  const over = length > Limits.bodyLength;
+  const wasOver = input.getAttribute('aria-invalid') === 'true';
+  bodyCount.hidden = length < Limits.bodyLength * COUNT_FROM;
+  bodyCount.classList.toggle('over', over);
+  const count = `${length.toLocaleString('en')} / ${Limits.bodyLength.toLocaleString('en')}`;
+  bodyCount.textContent = over ? `${count} — shorten the message to send it` : count;
+  sendButton.disabled = over;
+  if (over) input.setAttribute('aria-invalid', 'true');
+  else input.removeAttribute('aria-invalid');
+  // Said once, as it goes over (the count is the textarea's description, read on focus, not at every keystroke).
+  if (over && !wasOver) announcer.textContent = `The message is too long: at most ${Limits.bodyLength.toLocaleString('en')} characters.`;
+}
+
 function submit(): void {
-  // Newlines inside are kept (they are the message's lines); blank lines around it are not.
-  const body = input.value.replace(/^\s*\n/, '').trimEnd();
-  if (!body.trim()) return;
+  const body = outgoingBody();
+  if (!body.trim() || lengthOf(body) > Limits.bodyLength) return;
   input.value = '';
+  // Sent: what was being completed in it is gone too (a lookup still on its way must not open the list).
+  mentionPicker.close();
+  renderCount();
   const entry: Outgoing = { clientId: newClientId(), room: current, body, createdAt: Date.now(), state: 'sending' };
   outbox.add(entry);
   deliver(entry);
@@ -665,7 +721,6 @@ const mentionPicker = new MentionPicker(input, $<HTMLUListElement>('#mention-lis
 
 composer.addEventListener('submit', (event) => {
   event.preventDefault();
-  mentionPicker.close();
   submit();
   input.focus();
 });
@@ -685,6 +740,7 @@ input.addEventListener('keydown', (event) => {
 
 let typingSentAt = 0;
 input.addEventListener('input', () => {
+  renderCount();
   // The server relays one `typing` per interval anyway: sending one per keystroke would only eat the frame budget.
   if (Date.now() - typingSentAt >= Limits.typingIntervalMs) {
     typingSentAt = Date.now();
