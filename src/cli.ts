@@ -1,10 +1,11 @@
 // parley serve | chat | user add/list/passwd/disable/enable | migrate
+import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULT_ROOM, ParleyError } from 'parley-chat-protocol';
 import { AccountService, normalizeUsername } from './auth/accounts.js';
 import { DEFAULT_SCOPES } from './auth/principal.js';
 import { CONFIG_FLAGS, type Config, ConfigError, loadConfig } from './config.js';
-import { listenError } from './startup-errors.js';
+import { listenError, missingDataDirError } from './startup-errors.js';
 import { openStore } from './store/open.js';
 import { promptHidden } from './terminal/prompt.js';
 
@@ -20,7 +21,10 @@ const USAGE = `usage:
 
 Every command takes the configuration flags (see README): --data, --database-url, ...`;
 
+/** The command line itself is wrong: its sentence, then the usage. */
 class UsageError extends Error {}
+/** A well-formed command that cannot be done (no such user, no password): its sentence alone, for the usage would not help. */
+class CommandError extends Error {}
 
 async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -118,6 +122,9 @@ async function userCommand(
   name: string | undefined,
   flags: { passwordStdin: boolean; admin: boolean },
 ): Promise<void> {
+  // openStore would create a missing directory: right for a server, but here it means a mistyped --data, and
+  // an empty database made there would answer `list` with nothing and take `add` somewhere no server reads.
+  if (!config.databaseUrl && !fs.existsSync(config.dataDir)) throw missingDataDirError(config.dataDir);
   const store = await openStore(config);
   const accounts = new AccountService(store.accounts);
   try {
@@ -125,7 +132,7 @@ async function userCommand(
       case 'add': {
         if (!name) throw new UsageError('user add NAME');
         const username = normalizeUsername(name);
-        const password = flags.passwordStdin || !process.stdin.isTTY ? await readStdin() : await promptHidden(`password for ${username}: `);
+        const password = await readPassword(flags.passwordStdin, `password for ${username}: `);
         const scopes = flags.admin ? [...DEFAULT_SCOPES, 'admin'] : DEFAULT_SCOPES;
         const user = await accounts.register(username, password, scopes);
         const first = user.scopes.includes('admin') && !flags.admin ? ': the first user, so an admin' : '';
@@ -134,13 +141,16 @@ async function userCommand(
       case 'passwd': {
         if (!name) throw new UsageError('user passwd NAME');
         const username = normalizeUsername(name);
-        if (!(await store.accounts.find(username))) throw new UsageError(`no user named ${name}`);
-        const password = flags.passwordStdin || !process.stdin.isTTY ? await readStdin() : await promptHidden(`new password for ${username}: `);
+        if (!(await store.accounts.find(username))) throw new CommandError(`no user named ${name}`);
+        const password = await readPassword(flags.passwordStdin, `new password for ${username}: `);
         await accounts.resetPassword(username, password);
         return void console.log(`changed the password of ${username}; every login of ${username} has ended`);
       }
       case 'list': {
-        for (const user of await store.accounts.list()) {
+        const users = await store.accounts.list();
+        // On stderr: stdout stays one tab-separated line per user for scripts, and this is not one.
+        if (users.length === 0) console.error('no users yet');
+        for (const user of users) {
           console.log(
             `${user.username}\t${user.disabled ? 'disabled' : 'active'}\t${user.scopes.join(' ')}\t${new Date(user.createdAt).toISOString()}`,
           );
@@ -150,7 +160,7 @@ async function userCommand(
       case 'disable':
       case 'enable': {
         if (!name) throw new UsageError(`user ${sub} NAME`);
-        if (!(await store.accounts.setDisabled(normalizeUsername(name), sub === 'disable'))) throw new UsageError(`no user named ${name}`);
+        if (!(await store.accounts.setDisabled(normalizeUsername(name), sub === 'disable'))) throw new CommandError(`no user named ${name}`);
         return void console.log(`${sub}d user ${name}`);
       }
       default:
@@ -159,6 +169,14 @@ async function userCommand(
   } finally {
     await store.close();
   }
+}
+
+/** From stdin when asked to or when it is not a terminal, else a hidden prompt; never empty. */
+async function readPassword(fromStdin: boolean, question: string): Promise<string> {
+  const piped = fromStdin || !process.stdin.isTTY;
+  const password = piped ? await readStdin() : await promptHidden(question);
+  if (!password) throw new CommandError(piped ? 'no password on standard input' : 'no password given');
+  return password;
 }
 
 async function readStdin(): Promise<string> {
@@ -170,7 +188,12 @@ async function readStdin(): Promise<string> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof UsageError || (error instanceof ParleyError && error.status < 500)) {
+  if (
+    error instanceof ConfigError ||
+    error instanceof UsageError ||
+    error instanceof CommandError ||
+    (error instanceof ParleyError && error.status < 500)
+  ) {
     console.error(`parley: ${error.message}`);
     if (error instanceof UsageError) console.error(USAGE);
     process.exit(2);

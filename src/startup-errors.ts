@@ -38,6 +38,12 @@ export function dataDirError(error: unknown, dataDir: string): unknown {
   return new ConfigError(`cannot use ${dataDir} as the data directory: ${reason}; choose another with ${change('dataDir')}`);
 }
 
+/** A data directory that a command other than `serve` would have to create: most likely a mistyped --data. */
+export function missingDataDirError(dataDir: string): ConfigError {
+  const { flag, env } = SETTINGS.dataDir;
+  return new ConfigError(`no Parley data directory at ${dataDir} (start the server with --${flag} ${dataDir} first, or check --${flag} / ${env})`);
+}
+
 /**
  * A PostgreSQL that cannot be reached or will not let Parley in: a network error (ECONNREFUSED, ENOTFOUND, …)
  * or a SQLSTATE of class 08 (connection), 28 (authentication) or 3D (no such database). The driver's reason is

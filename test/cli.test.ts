@@ -1,6 +1,7 @@
 // The real `parley` command, spawned as an operator runs it, against a data dir a live server also uses.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { eventually, type RunningServer, startServer, tempDir, tokenRequest } from './helpers.js';
 import { BIN, parley } from './support/cli.js';
@@ -23,6 +24,35 @@ describe('parley CLI', () => {
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /^usage:/);
     assert.match(run.stdout, /parley user add NAME/);
+  });
+
+  test('user commands refuse a data directory that does not exist, and do not create it', async () => {
+    const missing = path.join(dir, 'no-such-dir');
+    const [list, add] = await Promise.all([
+      parley(['--data', missing, 'user', 'list']),
+      parley(['--data', missing, 'user', 'add', 'bob', '--password-stdin'], { stdin: 'long enough\n' }),
+    ]);
+    const sentence = `parley: no Parley data directory at ${missing} (start the server with --data ${missing} first, or check --data / PARLEY_DATA_DIR)\n`;
+    for (const run of [list, add]) {
+      assert.equal(run.code, 2, run.stderr);
+      assert.equal(run.stderr, sentence);
+      assert.equal(run.stdout, '');
+    }
+    assert.equal(fs.existsSync(missing), false);
+  });
+
+  test('user list on a server with no users says so, on stderr (stdout stays one line per user)', async () => {
+    const run = await parley(['--data', dir, 'user', 'list']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stderr, 'no users yet\n');
+    assert.equal(run.stdout, '');
+  });
+
+  test('an empty password on stdin is refused in one sentence, not with the server\'s "missing parameter"', async () => {
+    const run = await parley(['--data', dir, 'user', 'add', 'bob', '--password-stdin'], { stdin: '' });
+    assert.equal(run.code, 2);
+    assert.equal(run.stderr, 'parley: no password on standard input\n');
+    assert.equal(run.stdout, '');
   });
 
   test('user add reads the password from stdin and creates the user; the first user of a server is its admin', async () => {
@@ -99,10 +129,15 @@ describe('parley CLI', () => {
     assert.equal((await authMe(server, ((await again.json()) as { access_token: string }).access_token)).status, 200);
   });
 
-  test('disabling an unknown user fails with exit 2', async () => {
-    const run = await parley(['--data', dir, 'user', 'disable', 'nobody']);
-    assert.equal(run.code, 2);
-    assert.match(run.stderr, /^parley: no user named nobody/);
+  test('disabling an unknown user fails with exit 2 and that sentence alone (usage is for usage mistakes)', async () => {
+    const [disable, passwd] = await Promise.all([
+      parley(['--data', dir, 'user', 'disable', 'nobody']),
+      parley(['--data', dir, 'user', 'passwd', 'nobody', '--password-stdin'], { stdin: 'long enough\n' }),
+    ]);
+    for (const run of [disable, passwd]) {
+      assert.equal(run.code, 2);
+      assert.equal(run.stderr, 'parley: no user named nobody\n');
+    }
   });
 
   test('an unknown command fails with exit 2 and the usage', async () => {

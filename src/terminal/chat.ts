@@ -2,8 +2,9 @@
 // password grant, keeps its token fresh with the refresh_token grant, and reconnects by itself.
 //
 // Chat lines go to stdout as `[HH:MM] user: body` (`#room ` first when it is not the room you are in), search
-// results as `#room seq N [HH:MM] user: text` with the matches between `*`; everything about the connection goes
-// to stderr. Lines starting with `/` are commands (COMMANDS); every message shown is reported read.
+// results as `#room seq N [HH:MM] user: text` with the matches between `*`; a DM is named by the other people in
+// it (`@jane, @carol`), never by its id. Everything about the connection goes to stderr. Lines starting with `/`
+// are commands (COMMANDS); every message shown is reported read.
 import readline from 'node:readline';
 import { AuthError, connect, login, ParleyApi, type ParleyClient, SearchMarks, type TokenSession } from 'parley-chat-client';
 import WebSocket from 'ws';
@@ -37,7 +38,13 @@ export async function runChat(options: ChatOptions): Promise<number> {
   const lines = rl[Symbol.asyncIterator]();
   rl.on('SIGINT', () => rl.close()); // Ctrl-C on the terminal: leave like /quit
   try {
-    return await chat(options, password ?? (await lines.next()).value ?? '', rl, lines, interactive);
+    const given = password ?? (await lines.next()).value;
+    if (!given) {
+      // Caught here: the server would only say "missing parameter: password".
+      process.stderr.write(`parley: ${interactive ? 'no password given' : 'no password on standard input'}\n`);
+      return 2;
+    }
+    return await chat(options, given, rl, lines, interactive);
   } finally {
     rl.close();
   }
@@ -65,7 +72,7 @@ async function chat(
   try {
     session = await login(options.urls, options.user, password);
   } catch (error) {
-    fail(error instanceof AuthError ? error.message : `cannot log in at ${options.urls.join(', ')}: ${(error as Error).message}`);
+    fail(loginFailure(error, options.urls));
     return 1;
   }
 
@@ -73,7 +80,26 @@ async function chat(
   const api = new ParleyApi({ url: options.urls, token: session.accessToken, getToken: session.getToken });
   /** Where typed lines go. */
   let current = options.room;
-  const where = (room: string) => (room === current ? '' : `#${clean(room)} `);
+  /** Who you are, as the server spells it (known once connected). */
+  let me = options.user;
+  /** Your DMs and who is in each: a DM's name is an id (`dm-…`), so it is shown by the other people in it. */
+  const dms = new Map<string, string[]>();
+  const others = (members: string[]) => {
+    const rest = members.filter((member) => member !== me);
+    return rest.length > 0 ? rest : members; // a DM with yourself
+  };
+  const label = (room: string) => {
+    const members = dms.get(room);
+    return members
+      ? others(members)
+          .map((member) => `@${clean(member)}`)
+          .join(', ')
+      : `#${clean(room)}`;
+  };
+  const learnDms = async () => {
+    for (const room of await api.rooms()) if (room.kind === 'dm' && room.members) dms.set(room.name, room.members);
+  };
+  const where = (room: string) => (room === current ? '' : `${label(room)} `);
   let exitCode = 0;
   client.on('message', (m) => {
     say(`${where(m.room)}[${clock(m.ts)}] ${clean(m.user)}: ${m.deleted ? '(deleted)' : clean(m.body)}${m.editedAt ? ' (edited)' : ''}`);
@@ -81,18 +107,24 @@ async function chat(
   });
   client.on('edited', (m) => say(`${where(m.room)}[${clock(m.editedAt)}] ${clean(m.user)} (edited): ${clean(m.body)}`));
   client.on('deleted', (m) => say(`${where(m.room)}[${clock(Date.now())}] * ${clean(m.user)} deleted a message`));
-  client.on('presence', (p) => note(`* ${clean(p.user)} is ${p.state}${p.room === current ? '' : ` in #${clean(p.room)}`}`));
+  client.on('presence', (p) => note(`* ${clean(p.user)} is ${p.state}${p.room === current ? '' : ` in ${label(p.room)}`}`));
   client.on('mention', (m) => {
-    if (!client.lastSeq(m.room)) note(`* ${clean(m.user)} mentioned you in #${clean(m.room)} (/join it, or /rooms)`);
+    if (!client.lastSeq(m.room)) note(`* ${clean(m.user)} mentioned you in ${label(m.room)} (/join it, or /rooms)`);
   });
-  client.on('room_added', (r) => note(`* #${clean(r.room)} is now yours (${r.reason}${r.by ? ` by ${clean(r.by)}` : ''})`));
-  client.on('room_removed', (r) => note(`* #${clean(r.room)} is no longer yours (${r.reason}${r.by ? ` by ${clean(r.by)}` : ''})`));
+  client.on('room_added', async (r) => {
+    // A new DM's people are not in the frame: ask, so it is not announced by its id.
+    if (r.kind === 'dm' && !dms.has(r.room)) await learnDms().catch(() => {});
+    const what = r.kind === 'dm' ? `the DM with ${label(r.room)}` : label(r.room);
+    note(`* ${what} is now yours (${r.reason}${r.by ? ` by ${clean(r.by)}` : ''})`);
+  });
+  client.on('room_removed', (r) => note(`* ${label(r.room)} is no longer yours (${r.reason}${r.by ? ` by ${clean(r.by)}` : ''})`));
   client.on('error', (e) => note(`! ${e.code}: ${clean(e.message)}`));
   client.on('status', (status) => {
     if (status.state === 'reconnecting') {
       const why = status.code ?? (status.error as Error | undefined)?.message;
       note(`* connection lost${why ? ` (${why})` : ''}; retrying in ${(status.delayMs / 1000).toFixed(1)} s`);
     } else if (status.state === 'open') {
+      me = status.user;
       note(`* connected as ${status.user}`);
     } else if (status.state === 'closed' && status.code !== 1000) {
       note(`* disconnected: ${status.reason || status.code || (status.error as Error | undefined)?.message}`);
@@ -102,8 +134,9 @@ async function chat(
   });
 
   try {
+    await learnDms().catch(() => {}); // without it DMs show by id: worse, but no reason not to chat
     const { members } = await client.join(options.room);
-    note(`* joined #${options.room} (${members.map(clean).join(', ')} online); /quit to leave, /help for commands`);
+    note(`* joined ${label(options.room)} (${members.map(clean).join(', ')} online); /quit to leave, /help for commands`);
   } catch (error) {
     fail(`cannot join ${options.room}: ${(error as Error).message}`);
     client.close();
@@ -115,20 +148,22 @@ async function chat(
     join: async (room) => {
       await api.joinRoom(room);
       current = await enter(client, room);
-      note(`* now in #${clean(current)}`);
+      note(`* now in ${label(current)}`);
     },
     dm: async (names) => {
       const people = names.split(/[\s,]+/).filter(Boolean);
       if (people.length === 0) return note('! /dm NAME [NAME…]');
       const room = await api.openDm(people);
+      dms.set(room.name, room.members ?? [me, ...people]);
       current = await enter(client, room.name);
-      note(`* now in the DM with ${(room.members ?? people).map(clean).join(', ')} (#${room.name})`);
+      note(`* now in the DM with ${others(dms.get(room.name)!).map(clean).join(', ')}`);
     },
     rooms: async () => {
       for (const room of await api.rooms()) {
+        if (room.kind === 'dm' && room.members) dms.set(room.name, room.members);
         const counts = room.unread ? ` ${room.unread} unread${room.mentions ? `, ${room.mentions} mentioning you` : ''}` : '';
-        const label = room.kind === 'dm' ? `DM ${(room.members ?? []).map(clean).join(', ')}` : clean(room.title ?? room.name);
-        say(`  #${clean(room.name)} ${label}${counts}${room.muted ? ' (muted)' : ''}${room.name === current ? ' ← here' : ''}`);
+        const title = room.kind === 'dm' ? '(DM)' : clean(room.title ?? room.name);
+        say(`  ${label(room.name)} ${title}${counts}${room.muted ? ' (muted)' : ''}${room.name === current ? ' ← here' : ''}`);
       }
     },
     search: async (text) => {
@@ -136,7 +171,7 @@ async function chat(
       if (hits.length === 0) return note(`* nothing matches "${clean(text)}"`);
       for (const hit of hits) {
         const snippet = clean(hit.snippet.replaceAll(SearchMarks.open, '*').replaceAll(SearchMarks.close, '*'));
-        say(`  #${clean(hit.room)} seq ${hit.seq} [${clock(hit.ts)}] ${clean(hit.user)}: ${snippet}`);
+        say(`  ${label(hit.room)} seq ${hit.seq} [${clock(hit.ts)}] ${clean(hit.user)}: ${snippet}`);
       }
     },
   };
@@ -178,6 +213,20 @@ async function chat(
 async function enter(client: ParleyClient, room: string): Promise<string> {
   await client.join(room);
   return room;
+}
+
+/** Why login failed, in words: "fetch failed" alone does not tell a new user that the server is not there. */
+function loginFailure(error: unknown, urls: string[]): string {
+  if (error instanceof AuthError) return error.message;
+  const unreachable = (error as Error).cause;
+  if (!(unreachable instanceof Error)) return `cannot log in at ${urls.join(', ')}: ${(error as Error).message}`;
+  // fetch's TypeError carries the socket's error, or an AggregateError of one per address tried.
+  let reason = unreachable.cause as (Error & { code?: string; errors?: Error[] }) | undefined;
+  if (reason?.errors?.[0]) reason = reason.errors[0];
+  const why = reason?.message || reason?.code || unreachable.message;
+  return urls.length > 1
+    ? `cannot reach any Parley server at ${urls.join(', ')}: is one running? (${why})`
+    : `cannot reach the Parley server at ${urls[0]}: is it running? (${why})`;
 }
 
 function clock(ms: number): string {

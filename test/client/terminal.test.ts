@@ -1,6 +1,7 @@
 // `parley chat`, spawned as a user runs it, talking to an SDK client through a real server.
 import assert from 'node:assert/strict';
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import net from 'node:net';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ParleyApi } from 'parley-chat-client';
@@ -18,7 +19,7 @@ interface Chat {
   exited: Promise<number | null>;
 }
 
-function chat(server: RunningServer, user: string, ...args: string[]): Chat {
+function chat(server: Pick<RunningServer, 'url'>, user: string, ...args: string[]): Chat {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('PARLEY_')));
   const child = spawn(process.execPath, [BIN, 'chat', '--url', server.url, '--user', user, '--password-stdin', ...args], { cwd: ROOT, env });
   let stdout = '';
@@ -68,6 +69,28 @@ describe('parley chat', () => {
     assert.equal(terminal.stdout(), '');
   });
 
+  test('an empty password on stdin exits 2 in one sentence, without asking the server', async () => {
+    const terminal = chat(server, 'johndoe');
+    children.push(terminal);
+    terminal.child.stdin.end('');
+    assert.equal(await terminal.exited, 2);
+    assert.equal(terminal.stderr(), 'parley: no password on standard input\n');
+  });
+
+  test('a server that is not there: exit 1, saying it cannot be reached and why', async () => {
+    // A port nothing listens on: bound, then let go.
+    const probe = net.createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => probe.once('listening', resolve));
+    const { port } = probe.address() as net.AddressInfo;
+    await new Promise((resolve) => probe.close(resolve));
+    const url = `http://127.0.0.1:${port}`;
+    const terminal = chat({ url }, 'johndoe');
+    children.push(terminal);
+    terminal.child.stdin.end('secret\n');
+    assert.equal(await terminal.exited, 1);
+    assert.equal(terminal.stderr(), `parley: cannot reach the Parley server at ${url}: is it running? (connect ECONNREFUSED 127.0.0.1:${port})\n`);
+  });
+
   test('a room that cannot be joined exits 1 and says why', async () => {
     const terminal = chat(server, 'johndoe', '--room', 'nowhere');
     children.push(terminal);
@@ -108,16 +131,19 @@ describe('parley chat', () => {
     const added = next(jane, 'room_added');
     terminal.child.stdin.write('/dm janedoe\n');
     const dm = await added;
-    await until(() => terminal.stderr().includes('now in the DM with janedoe, johndoe'), 'in the DM');
+    await until(() => terminal.stderr().includes('now in the DM with'), 'in the DM');
+    assert.match(terminal.stderr(), /^\* now in the DM with janedoe$/m, 'by the other person, not yourself');
+    assert.match(terminal.stderr(), /^\* the DM with @janedoe is now yours \(dm\)$/m);
     terminal.child.stdin.write('hello in private\n');
     const inDm = next(jane, 'message', (m) => m.room === dm.room);
     await jane.join(dm.room);
     assert.equal((await inDm).body, 'hello in private');
     terminal.child.stdin.write('/rooms\n');
-    await until(() => terminal.stdout().includes(`#${dm.room} DM janedoe, johndoe ← here`), 'the room list');
+    await until(() => terminal.stdout().includes('  @janedoe (DM) ← here'), 'the room list');
     terminal.child.stdin.write('/nope\n/quit\n');
     assert.equal(await terminal.exited, 0, terminal.stderr());
     assert.match(terminal.stderr(), /unknown command \/nope/);
+    assert.doesNotMatch(terminal.stdout() + terminal.stderr(), /#dm-/, "a DM's id is never shown");
     jane.close();
   });
 });

@@ -15,7 +15,8 @@ const list = (servers: Servers): readonly string[] => (typeof servers === 'strin
 /**
  * Asks `POST {server}/token` for a grant, trying the servers in turn while one cannot answer (the network, a 5xx:
  * a node down or draining). An OAuth2 refusal (`400 {error}`: wrong password, spent or revoked refresh token)
- * throws AuthError at once; anything else (every server unreachable, 429) throws a plain Error.
+ * throws AuthError at once; anything else (every server unreachable, 429) throws a plain Error, whose `cause` is
+ * fetch's error when the last server could not be reached at all.
  */
 export async function requestToken(servers: Servers, fields: Record<string, string>): Promise<TokenGrant> {
   let failure: Error = new Error('no server to ask');
@@ -24,7 +25,8 @@ export async function requestToken(servers: Servers, fields: Record<string, stri
     try {
       response = await fetch(new URL('/token', url), { method: 'POST', body: new URLSearchParams(fields) });
     } catch (error) {
-      failure = new Error(`POST ${url}/token failed: ${(error as Error).message}`);
+      // fetch says only "fetch failed": the cause keeps why (ECONNREFUSED, ENOTFOUND, …) for whoever reports it.
+      failure = new Error(`POST ${url}/token failed: ${(error as Error).message}`, { cause: error });
       continue;
     }
     const body = (await response.json().catch(() => undefined)) as Partial<TokenGrant> & { error?: string; error_description?: string };
