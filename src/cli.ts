@@ -122,9 +122,11 @@ async function userCommand(
   name: string | undefined,
   flags: { passwordStdin: boolean; admin: boolean },
 ): Promise<void> {
-  // openStore would create a missing directory: right for a server, but here it means a mistyped --data, and
-  // an empty database made there would answer `list` with nothing and take `add` somewhere no server reads.
-  if (!config.databaseUrl && !fs.existsSync(config.dataDir)) throw missingDataDirError(config.dataDir);
+  // openStore would create a missing directory: right for a server, but for `list`, `passwd`, … it means a mistyped
+  // --data, and an empty database made there would answer with nothing. `add` may make it: an operator provisions
+  // the first account before the first start. It then says where, so a typo shows.
+  const fresh = !config.databaseUrl && !fs.existsSync(config.dataDir);
+  if (fresh && sub !== 'add') throw missingDataDirError(config.dataDir);
   const store = await openStore(config);
   const accounts = new AccountService(store.accounts);
   try {
@@ -136,7 +138,8 @@ async function userCommand(
         const scopes = flags.admin ? [...DEFAULT_SCOPES, 'admin'] : DEFAULT_SCOPES;
         const user = await accounts.register(username, password, scopes);
         const first = user.scopes.includes('admin') && !flags.admin ? ': the first user, so an admin' : '';
-        return void console.log(`created user ${username} (${user.scopes.join(' ')})${first}`);
+        const where = fresh ? ` (a new data directory: ${config.dataDir})` : '';
+        return void console.log(`created user ${username} (${user.scopes.join(' ')})${first}${where}`);
       }
       case 'passwd': {
         if (!name) throw new UsageError('user passwd NAME');

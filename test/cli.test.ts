@@ -26,19 +26,21 @@ describe('parley CLI', () => {
     assert.match(run.stdout, /parley user add NAME/);
   });
 
-  test('user commands refuse a data directory that does not exist, and do not create it', async () => {
+  test('user commands refuse a data directory that does not exist, and do not create it; add makes it and says where', async () => {
     const missing = path.join(dir, 'no-such-dir');
-    const [list, add] = await Promise.all([
-      parley(['--data', missing, 'user', 'list']),
-      parley(['--data', missing, 'user', 'add', 'bob', '--password-stdin'], { stdin: 'long enough\n' }),
-    ]);
+    const [list, disable] = await Promise.all([parley(['--data', missing, 'user', 'list']), parley(['--data', missing, 'user', 'disable', 'bob'])]);
     const sentence = `parley: no Parley data directory at ${missing} (start the server with --data ${missing} first, or check --data / PARLEY_DATA_DIR)\n`;
-    for (const run of [list, add]) {
+    for (const run of [list, disable]) {
       assert.equal(run.code, 2, run.stderr);
       assert.equal(run.stderr, sentence);
       assert.equal(run.stdout, '');
     }
     assert.equal(fs.existsSync(missing), false);
+    // Provisioning the first account before the first start is how an operator sets a server up.
+    const add = await parley(['--data', missing, 'user', 'add', 'bob', '--password-stdin'], { stdin: 'long enough\n' });
+    assert.equal(add.code, 0, add.stderr);
+    assert.equal(add.stdout, `created user bob (chat:read chat:write admin): the first user, so an admin (a new data directory: ${missing})\n`);
+    assert.equal((await parley(['--data', missing, 'user', 'list'])).code, 0);
   });
 
   test('user list on a server with no users says so, on stderr (stdout stays one line per user)', async () => {
