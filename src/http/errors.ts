@@ -7,6 +7,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { ParleyError } from 'parley-chat-protocol';
 import { AuthFailure } from '../auth/failures.js';
 import { routePattern } from './route-pattern.js';
+import { validationSentence } from './validation.js';
 
 /** A refusal that will pass: `too_many_requests` or `unavailable`, answered with `Retry-After`. */
 export class RetryLater extends ParleyError {
@@ -35,9 +36,14 @@ const FASTIFY_CODES: Record<string, ParleyError['code']> = {
 export function asParleyError(error: unknown): ParleyError | undefined {
   if (error instanceof ParleyError) return error;
   const fastify = error as Partial<FastifyError>;
+  if (fastify.validation) {
+    return new ParleyError(
+      'invalid_request',
+      validationSentence(fastify.validation, fastify.validationContext) ?? fastify.message ?? 'invalid request',
+    );
+  }
   const code = fastify.code && FASTIFY_CODES[fastify.code];
   if (code) return new ParleyError(code, fastify.message);
-  if (fastify.validation) return new ParleyError('invalid_request', fastify.message);
   if (fastify.statusCode === 429) return new ParleyError('too_many_requests', fastify.message);
   if (fastify.statusCode === 400) return new ParleyError('invalid_request', fastify.message);
   return undefined;
