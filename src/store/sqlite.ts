@@ -1,7 +1,7 @@
 // The embedded default: one SQLite file in the data dir, WAL, fsync on commit (an ack means stored).
 import fs from 'node:fs';
 import path from 'node:path';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, type SqliteDatabase as KyselySqliteDatabase, SqliteDialect } from 'kysely';
 import type { AppendResult, NewEntry } from '../domain/entries.js';
 import type { Db } from './db.js';
 import { type AppendSteps, appendBatch, mentionColumn, SqlEntries } from './entries.js';
@@ -26,11 +26,34 @@ export function openSqliteStore(dataDir: string | ':memory:', options: Pick<Stor
   // A deleted message's text must not linger in free space: freed and overwritten cells are zeroed.
   database.pragma('secure_delete = ON');
   const db: Db = {
-    kysely: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }),
+    kysely: new Kysely<Database>({ dialect: new SqliteDialect({ database: preparingOnce(database) }) }),
     engine: 'sqlite',
     isUniqueViolation: (error) => /^SQLITE_CONSTRAINT_(PRIMARYKEY|UNIQUE)$/.test((error as { code?: string })?.code ?? ''),
   };
   return storeOver(db, new SqliteEntries(db, database, options.timeoutMs));
+}
+
+/**
+ * The database as Kysely sees it, with each statement prepared once: Kysely prepares one for every call, and
+ * preparing cost more than running most of Parley's (a sign-in's user lookup and token insert on the event loop,
+ * during a login storm). Texts repeat, since values are bound; a bound keeps texts that vary (IN lists) from
+ * growing the cache without end. Nothing here iterates a statement (Kysely's stream), which would make a shared
+ * one busy.
+ */
+function preparingOnce(database: SqliteDatabase, max = 256): KyselySqliteDatabase {
+  const prepared = new Map<string, SqliteStatement>();
+  return {
+    prepare(sql: string) {
+      let statement = prepared.get(sql);
+      if (!statement) {
+        if (prepared.size >= max) prepared.clear();
+        statement = database.prepare(sql);
+        prepared.set(sql, statement);
+      }
+      return statement;
+    },
+    close: () => database.close(),
+  };
 }
 
 /**
