@@ -33,9 +33,10 @@ describe('browser chat', { skip, timeout: 10 * timeout }, () => {
 
     assert.equal(await submitLogin(page, 'johndoe', 'secret'), 303);
     assert.equal(page.url(), `${server.url}/`);
-    assert.equal(await page.title(), '#general · Parley');
     assert.equal(await page.locator('.who').textContent(), 'Signed in as johndoe');
     await joined(page);
+    // The script names the tab once it has opened the room (until then it is "Chat · Parley").
+    await page.waitForFunction(() => document.title === '#general · Parley', undefined, { timeout: 5000 });
 
     const cookies = await context.cookies();
     const token = cookies.find((c) => c.name === 'parley_token');
