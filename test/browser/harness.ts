@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { afterEach, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Locator, type Page } from 'playwright-core';
-import { DEMO_PASSWORDS, type RunningServer, serverSuite } from '../helpers.js';
+import { Client, DEMO_PASSWORDS, getToken, type RunningServer, serverSuite } from '../helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [
@@ -128,6 +128,23 @@ export async function socketSwitch(context: BrowserContext): Promise<{ cut: bool
     });
   });
   return state;
+}
+
+/** A bearer socket for `user`, joined to `room`, to post without a browser. */
+export async function poster(server: RunningServer, user: string, room = 'general'): Promise<{ say(body: string): Promise<number>; close(): void }> {
+  const client = await Client.chat(server, await getToken(server.url, user));
+  client.send({ type: 'join', room });
+  await client.next((f) => f.type === 'joined');
+  let n = 0;
+  return {
+    async say(body: string) {
+      const clientId = `${user}-${Date.now()}-${n++}`;
+      client.send({ type: 'send', room, body, clientId });
+      const ack = await client.next((f) => f.type === 'ack' && f.clientId === clientId);
+      return (ack as { seq: number }).seq;
+    },
+    close: () => client.close(),
+  };
 }
 
 export async function joined(page: Page): Promise<void> {

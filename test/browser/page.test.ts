@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Limits } from 'parley-chat-protocol/catalogue';
 import type { Page } from 'playwright-core';
-import { Client, getToken } from '../helpers.js';
+import { getToken } from '../helpers.js';
 import {
   axeViolations,
   browserSuite,
@@ -15,6 +15,7 @@ import {
   joined,
   messageRow,
   PHONE,
+  poster,
   screenshot,
   shown,
   skip,
@@ -27,23 +28,6 @@ import {
 describe('the chat page', { skip, timeout: 20 * timeout }, () => {
   const { server, harness } = browserSuite();
 
-  /** A bearer socket for `user`, joined to `room`, to post without a browser. */
-  async function poster(user: string, room = 'general'): Promise<{ say(body: string): Promise<number>; close(): void }> {
-    const client = await Client.chat(server, await getToken(server.url, user));
-    client.send({ type: 'join', room });
-    await client.next((f) => f.type === 'joined');
-    let n = 0;
-    return {
-      async say(body: string) {
-        const clientId = `${user}-${Date.now()}-${n++}`;
-        client.send({ type: 'send', room, body, clientId });
-        const ack = await client.next((f) => f.type === 'ack' && f.clientId === clientId);
-        return (ack as { seq: number }).seq;
-      },
-      close: () => client.close(),
-    };
-  }
-
   async function api(user: string, method: string, path: string, body?: unknown): Promise<Response> {
     return fetch(`${server.url}${path}`, {
       method,
@@ -55,7 +39,7 @@ describe('the chat page', { skip, timeout: 20 * timeout }, () => {
   const stateOf = (page: Page, selector: string) => page.locator(selector).getAttribute('aria-expanded');
 
   test('on a phone: one column, no sideways scrolling, drawers that give focus back, the composer in view', { timeout }, async () => {
-    const jane = await poster('janedoe');
+    const jane = await poster(server, 'janedoe');
     await jane.say(`a link that never ends https://example.com/${'very-long-path/'.repeat(12)}?and=a&query=string`);
     await jane.say(`and a word that never ends ${'unbreakable'.repeat(12)}`);
     await jane.say('```\nconst a_line_of_code_that_is_far_too_long_for_a_phone = "and it still has to wrap somewhere";\n```');
@@ -176,7 +160,7 @@ describe('the chat page', { skip, timeout: 20 * timeout }, () => {
       '```',
       '<img src=x onerror=alert(1)> [click](javascript:alert(1)) <script>alert(2)</script>',
     ].join('\n');
-    const writer = await poster('johndoe');
+    const writer = await poster(server, 'johndoe');
     await writer.say(body);
     writer.close();
     const row = jane.page.locator(`#messages li[data-seq]:has(a[href="https://example.com/docs?q=${tag}"])`);
@@ -215,7 +199,7 @@ describe('the chat page', { skip, timeout: 20 * timeout }, () => {
     assert.equal(await field.inputValue(), `first draft ${tag}`);
     await john.page.keyboard.type(' — half-typed');
 
-    const jane = await poster('janedoe');
+    const jane = await poster(server, 'janedoe');
     for (let i = 0; i < 3; i++) await jane.say(`interruption ${i} ${tag}`);
     jane.close();
     await waitForMessage(john.page, 'janedoe', `interruption 2 ${tag}`);
@@ -391,7 +375,7 @@ describe('the chat page', { skip, timeout: 20 * timeout }, () => {
 
     const tag = Date.now().toString(36);
     const dm = (await (await api('janedoe', 'POST', '/dms', { user: 'johndoe' })).json()) as { name: string };
-    const jane = await poster('janedoe', dm.name);
+    const jane = await poster(server, 'janedoe', dm.name);
     await jane.say(`psst ${tag}`);
     await page.waitForFunction(
       (t) => (window as unknown as { seen: { shown: { body?: string }[] } }).seen.shown.some((n) => n.body === `psst ${t}`),
@@ -416,7 +400,7 @@ describe('the chat page', { skip, timeout: 20 * timeout }, () => {
   });
 
   test('dates: a separator per day and the full date on hover', { timeout }, async () => {
-    const writer = await poster('janedoe');
+    const writer = await poster(server, 'janedoe');
     const tag = Date.now().toString(36);
     await writer.say(`dated ${tag}`);
     writer.close();
@@ -443,7 +427,7 @@ describe('the chat page', { skip, timeout: 20 * timeout }, () => {
 
   test('a deep link to a message survives a login (even a failed attempt) and Back/Forward', { timeout }, async () => {
     assert.equal((await api('janedoe', 'POST', '/rooms', { name: 'random' })).status, 201);
-    const writer = await poster('janedoe', 'random');
+    const writer = await poster(server, 'janedoe', 'random');
     const seqs: number[] = [];
     for (let i = 0; i < 120; i++) seqs.push(await writer.say(`random ${i}`));
     writer.close();
@@ -549,7 +533,7 @@ describe('the chat page', { skip, timeout: 20 * timeout }, () => {
     await screenshot(john.page, 'phone-light-empty-room');
 
     assert.equal((await api('janedoe', 'POST', `/rooms/${name}/join`)).status, 200);
-    const jane = await poster('janedoe', name);
+    const jane = await poster(server, 'janedoe', name);
     await jane.say('first!');
     await waitForMessage(john.page, 'janedoe', 'first!');
     assert.ok(await empty.isHidden(), 'the empty state went with the first message');
@@ -580,7 +564,7 @@ describe('the chat page', { skip, timeout: 20 * timeout }, () => {
     // Something of everything on screen: markdown, a private room, a DM, an unread badge, a failed-free list.
     assert.equal((await api('johndoe', 'POST', '/rooms', { name: 'axe-private', private: true })).status, 201);
     assert.equal((await api('johndoe', 'POST', '/dms', { user: 'janedoe' })).status, 200);
-    const writer = await poster('janedoe');
+    const writer = await poster(server, 'janedoe');
     await writer.say('**Bold**, _soft_, `code`, a link https://example.com and\n> a quote\n- a list');
     writer.close();
     for (const colorScheme of ['light', 'dark'] as const) {

@@ -18,6 +18,7 @@ import {
   joined,
   messageRow,
   PHONE,
+  poster,
   screenshot,
   skip,
   timeout,
@@ -56,23 +57,6 @@ describe('the chat page for a team', { skip, timeout: 20 * timeout }, () => {
       headers: { authorization: `Bearer ${await getToken(server.url, user, password)}`, ...(body ? { 'content-type': 'application/json' } : {}) },
       body: body ? JSON.stringify(body) : undefined,
     });
-  }
-
-  /** A bearer socket for `user`, joined to `room`, to post without a browser. */
-  async function poster(user: string, room: string): Promise<{ say(body: string): Promise<number>; close(): void }> {
-    const client = await Client.chat(server, await getToken(server.url, user));
-    client.send({ type: 'join', room });
-    await client.next((f) => f.type === 'joined');
-    let n = 0;
-    return {
-      async say(body: string) {
-        const clientId = `${user}-${Date.now()}-${n++}`;
-        client.send({ type: 'send', room, body, clientId });
-        const ack = await client.next((f) => f.type === 'ack' && f.clientId === clientId);
-        return (ack as { seq: number }).seq;
-      },
-      close: () => client.close(),
-    };
   }
 
   /** `user` has read `room` up to `seq` (as another device of theirs would have), once the server says so. */
@@ -180,7 +164,7 @@ describe('the chat page for a team', { skip, timeout: 20 * timeout }, () => {
   test('reading in one browser clears the badge in the other; the "New messages" line and "Jump to latest"', { timeout: 2 * timeout }, async () => {
     assert.equal((await api('janedoe', 'POST', '/rooms', { name: 'lobby' })).status, 201);
     assert.equal((await api('johndoe', 'POST', '/rooms/lobby/join')).status, 200);
-    const jane = await poster('janedoe', 'lobby');
+    const jane = await poster(server, 'janedoe', 'lobby');
     await readUpTo('johndoe', 'lobby', await jane.say('read before'));
     const seqs: number[] = [];
     for (let i = 0; i < 40; i++) seqs.push(await jane.say(`unread ${i}`));
@@ -271,7 +255,7 @@ describe('the chat page for a team', { skip, timeout: 20 * timeout }, () => {
   });
 
   test('search: marked snippets, and a hit opens its room scrolled to the message', { timeout }, async () => {
-    const writer = await poster('janedoe', 'lobby');
+    const writer = await poster(server, 'janedoe', 'lobby');
     const wanted = await writer.say('the quarterly zeppelin budget is approved');
     for (let i = 0; i < 60; i++) await writer.say(`filler ${i}`);
     writer.close();
@@ -316,7 +300,7 @@ describe('the chat page for a team', { skip, timeout: 20 * timeout }, () => {
     await roomButton(john.page, 'garden').locator('.sr-only', { hasText: 'muted' }).waitFor();
     await john.page.evaluate(() => (location.hash = 'general'));
     await john.page.locator('#room-title[data-room="general"]').waitFor();
-    const writer = await poster('janedoe', 'garden');
+    const writer = await poster(server, 'janedoe', 'garden');
     await writer.say('a muted room says nothing');
     await john.page.evaluate(() => window.dispatchEvent(new Event('focus')));
     await john.page.waitForResponse((r) => new URL(r.url()).pathname === '/rooms');
@@ -386,7 +370,7 @@ describe('the chat page for a team', { skip, timeout: 20 * timeout }, () => {
         ['desktop', DESKTOP],
         ['phone', PHONE],
       ] as const) {
-        const writer = await poster('janedoe', 'lobby');
+        const writer = await poster(server, 'janedoe', 'lobby');
         await writer.say(`@johndoe, is the ${colorScheme} ${name} page clean?`);
         writer.close();
         const { page } = await harness.loggedIn('johndoe', undefined, { viewport, colorScheme });
