@@ -10,10 +10,11 @@ export function validationSentence(errors: readonly FastifySchemaValidationError
   if (!first) return undefined;
   const params = first.params as Record<string, unknown>;
   const field = first.instancePath.slice(1).replaceAll('/', '.');
-  const named = `${WHERE[context ?? 'body'] ?? ''}${field}`;
+  const where = WHERE[context ?? 'body'] ?? '';
+  const named = `${where}${field}`;
   switch (first.keyword) {
     case 'required':
-      return `${WHERE[context ?? 'body'] ?? ''}${field ? `${field}.` : ''}${String(params.missingProperty)} is required`;
+      return `${where}${field ? `${field}.` : ''}${String(params.missingProperty)} is required`;
     case 'pattern':
       return params.pattern === ROOM_NAME_PATTERN ? `${named}: ${ROOM_NAME_RULE}` : `${named} is not in the expected form`;
     case 'maxLength':
